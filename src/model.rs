@@ -1,0 +1,348 @@
+//! The data every stage shares: what a probe found ([`Outcome`]) and the JSON report
+//! (`preflight-report/1`, see `shared/contract.md`). Field names here are the contract.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// JSON schema identifier written in every report.
+pub const SCHEMA: &str = "preflight-report/1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeKind {
+    Dns,
+    Tcp,
+    Tls,
+    Https,
+    Websocket,
+    Stun,
+    Turn,
+    UdpQuality,
+    Bandwidth,
+    Proxy,
+}
+
+impl ProbeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeKind::Dns => "dns",
+            ProbeKind::Tcp => "tcp",
+            ProbeKind::Tls => "tls",
+            ProbeKind::Https => "https",
+            ProbeKind::Websocket => "websocket",
+            ProbeKind::Stun => "stun",
+            ProbeKind::Turn => "turn",
+            ProbeKind::UdpQuality => "udp_quality",
+            ProbeKind::Bandwidth => "bandwidth",
+            ProbeKind::Proxy => "proxy",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Transport {
+    Udp,
+    Tcp,
+    Tls,
+}
+
+impl Transport {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Udp => "udp",
+            Transport::Tcp => "tcp",
+            Transport::Tls => "tls",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+    Skipped,
+}
+
+/// Why a probe failed. Each class is a finding the diagnosis can reason about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    /// No answer before the deadline (a firewall that drops).
+    Timeout,
+    /// TCP RST to the SYN, or ICMP port unreachable for UDP (a firewall that rejects).
+    Refused,
+    /// The connection was cut after it was established.
+    Reset,
+    /// No route to the host or network.
+    Unreachable,
+    /// The name does not exist (NXDOMAIN).
+    Nxdomain,
+    /// The resolver failed (SERVFAIL, REFUSED).
+    Servfail,
+    /// The name exists but has no address.
+    NoAnswer,
+    /// A public name answered with 0.0.0.0, loopback, private or other bogon addresses.
+    DnsSinkhole,
+    /// The certificate chain is not anchored in a trusted root, or its issuer is a known
+    /// interception authority.
+    TlsInterception,
+    /// Expired, not yet valid, or issued for another name.
+    CertInvalid,
+    /// The TLS handshake failed for another reason (protocol alert, no common cipher, ...).
+    TlsHandshake,
+    /// An HTTP status the service never answers.
+    HttpStatus,
+    /// A page that is not the service (filter, captive portal, ...).
+    BlockPage,
+    /// Direct egress is closed: the network wants an HTTP proxy.
+    ProxyRequired,
+    /// The proxy asks for credentials (407).
+    ProxyAuth,
+    /// The proxy refused the tunnel (CONNECT answered 403, 302, ...).
+    ProxyRefused,
+    /// The WebSocket upgrade was refused by something other than the service.
+    UpgradeRefused,
+    /// The peer answered nothing usable (UDP silence, empty reply).
+    NoResponse,
+    /// The peer answered bytes that do not parse as the protocol.
+    Malformed,
+    /// The peer sent more than the probe accepts (endless headers, huge body).
+    TooLarge,
+    /// The peer closed the connection before answering.
+    Closed,
+    /// The probe could not be set up (bad URL, local socket error...).
+    Local,
+    /// The answer was understood but is below what the stream needs.
+    Insufficient,
+}
+
+impl ErrorClass {
+    pub fn as_str(self) -> &'static str {
+        use ErrorClass::*;
+        match self {
+            Timeout => "timeout",
+            Refused => "refused",
+            Reset => "reset",
+            Unreachable => "unreachable",
+            Nxdomain => "nxdomain",
+            Servfail => "servfail",
+            NoAnswer => "no_answer",
+            DnsSinkhole => "dns_sinkhole",
+            TlsInterception => "tls_interception",
+            CertInvalid => "cert_invalid",
+            TlsHandshake => "tls_handshake",
+            HttpStatus => "http_status",
+            BlockPage => "block_page",
+            ProxyRequired => "proxy_required",
+            ProxyAuth => "proxy_auth",
+            ProxyRefused => "proxy_refused",
+            UpgradeRefused => "upgrade_refused",
+            NoResponse => "no_response",
+            Malformed => "malformed",
+            TooLarge => "too_large",
+            Closed => "closed",
+            Local => "local",
+            Insufficient => "insufficient",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeError {
+    pub class: ErrorClass,
+    pub message: String,
+}
+
+/// The result of one probe. `error` is present only for `warn` and `fail`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub kind: ProbeKind,
+    pub target: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub transport: Option<Transport>,
+    pub status: Status,
+    pub duration_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<ProbeError>,
+    #[serde(default)]
+    pub data: Map<String, Value>,
+}
+
+impl Outcome {
+    pub fn new(kind: ProbeKind, target: impl Into<String>, transport: Option<Transport>) -> Self {
+        Outcome {
+            kind,
+            target: target.into(),
+            transport,
+            status: Status::Ok,
+            duration_ms: 0,
+            error: None,
+            data: Map::new(),
+        }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.data.insert(key.to_string(), value.into());
+        self
+    }
+
+    pub fn set(&mut self, key: &str, value: impl Into<Value>) {
+        self.data.insert(key.to_string(), value.into());
+    }
+
+    pub fn fail(mut self, class: ErrorClass, message: impl Into<String>) -> Self {
+        self.status = Status::Fail;
+        self.error = Some(ProbeError {
+            class,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn warn(mut self, class: ErrorClass, message: impl Into<String>) -> Self {
+        self.status = Status::Warn;
+        self.error = Some(ProbeError {
+            class,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn skipped(mut self, why: impl Into<String>) -> Self {
+        self.status = Status::Skipped;
+        self.error = None;
+        self.data.insert("skipped".into(), Value::String(why.into()));
+        self
+    }
+
+    pub fn class(&self) -> Option<ErrorClass> {
+        self.error.as_ref().map(|e| e.class)
+    }
+
+    pub fn works(&self) -> bool {
+        matches!(self.status, Status::Ok | Status::Warn)
+    }
+
+    pub fn data_str(&self, key: &str) -> Option<&str> {
+        self.data.get(key).and_then(Value::as_str)
+    }
+}
+
+/// A verdict, per platform and overall. Ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Ready,
+    Degraded,
+    Blocked,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ready => "ready",
+            Verdict::Degraded => "degraded",
+            Verdict::Blocked => "blocked",
+        }
+    }
+
+    /// The process exit code of the contract.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Ready => 0,
+            Verdict::Degraded => 1,
+            Verdict::Blocked => 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Venue {
+    pub label: Option<String>,
+    pub uai: Option<String>,
+    pub department: Option<String>,
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlatformReport {
+    pub id: String,
+    pub name: String,
+    pub verdict: Verdict,
+    pub summary: String,
+    /// Why the verdict is what it is: one line per finding, in the report's language.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    pub probes: Vec<Outcome>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    pub public_ip: Option<String>,
+    pub resolver: Option<String>,
+    pub proxy: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bandwidth {
+    pub upload_kbps: Option<f64>,
+    pub peer: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub loaded_rtt_ms: Option<f64>,
+    pub needed_kbps: Option<f64>,
+    pub fits: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Firewall {
+    pub family: String,
+    pub confidence: f64,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Support {
+    pub desk: String,
+    pub contact: Option<String>,
+    pub why: String,
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub tool: Tool,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub lang: String,
+    pub venue: Venue,
+    pub verdict: Verdict,
+    /// True when the run was stopped (Ctrl-C) before every probe finished.
+    #[serde(default)]
+    pub partial: bool,
+    pub platforms: Vec<PlatformReport>,
+    pub network: Network,
+    pub bandwidth: Option<Bandwidth>,
+    pub firewall: Firewall,
+    pub support: Option<Support>,
+    /// Things the user should know that are not probe results (skipped platforms, ...).
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn exit_code(&self) -> i32 {
+        self.verdict.exit_code()
+    }
+}
