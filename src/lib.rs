@@ -1,8 +1,19 @@
 //! preflight: can this room's network carry a webinar? See README.md.
 //!
 //! Data flows one way: options -> profiles -> plan -> runner -> outcomes -> diagnosis -> reports.
+//! Probes never print; the diagnosis is a pure function of outcomes and venue facts; platform
+//! knowledge, firewall fingerprints and support desks are data in `profiles/`.
 
 mod model;
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod diagnose;
+pub mod plan;
+pub mod probe;
 pub mod profile;
+pub mod report;
+pub mod runner;
 
 pub use model::*;

@@ -214,7 +214,8 @@ impl Outcome {
     pub fn skipped(mut self, why: impl Into<String>) -> Self {
         self.status = Status::Skipped;
         self.error = None;
-        self.data.insert("skipped".into(), Value::String(why.into()));
+        self.data
+            .insert("skipped".into(), Value::String(why.into()));
         self
     }
 

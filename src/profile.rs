@@ -77,6 +77,8 @@ struct RawHttps {
     url: Spanned<String>,
     #[serde(default)]
     what: String,
+    #[serde(default)]
+    what_fr: String,
     #[serde(default = "default_expect_status")]
     expect_status: Vec<u16>,
     /// Every string must appear in the body for the answer to be the service.
@@ -96,6 +98,8 @@ struct RawWebsocket {
     url: Spanned<String>,
     #[serde(default)]
     what: String,
+    #[serde(default)]
+    what_fr: String,
     #[serde(default = "yes")]
     required: bool,
     #[serde(default)]
@@ -111,6 +115,8 @@ struct RawIce {
     url: Spanned<String>,
     #[serde(default)]
     what: String,
+    #[serde(default)]
+    what_fr: String,
     #[serde(default = "yes")]
     required: bool,
     /// Endpoints in one group are alternatives; UDP is preferred to TCP, TCP to TLS.
@@ -154,6 +160,8 @@ pub enum IceScheme {
 pub struct HttpsCheck {
     pub url: String,
     pub what: String,
+    /// `what` in French (falls back to `what`).
+    pub what_fr: String,
     pub expect_status: Vec<u16>,
     pub expect_body: Vec<String>,
     pub required: bool,
@@ -164,6 +172,8 @@ pub struct HttpsCheck {
 pub struct WebsocketCheck {
     pub url: String,
     pub what: String,
+    /// `what` in French (falls back to `what`).
+    pub what_fr: String,
     pub required: bool,
     pub group: Option<String>,
 }
@@ -176,6 +186,8 @@ pub struct IceCheck {
     pub port: u16,
     pub transport: crate::model::Transport,
     pub what: String,
+    /// `what` in French (falls back to `what`).
+    pub what_fr: String,
     pub required: bool,
     pub group: Option<String>,
 }
@@ -242,7 +254,12 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err(&self, span: std::ops::Range<usize>, field: &str, message: impl Into<String>) -> ProfileError {
+    fn err(
+        &self,
+        span: std::ops::Range<usize>,
+        field: &str,
+        message: impl Into<String>,
+    ) -> ProfileError {
         let (line, column) = line_col(self.text, span.start);
         ProfileError {
             file: self.file.to_string(),
@@ -291,14 +308,17 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Parse and check one profile. `file` is only used in error messages.
-pub fn parse(file: &str, text: &str) -> Result<Profile, ProfileError> {
+/// Deserialize a TOML file; errors name the file, the line and the field.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<T, ProfileError> {
     let ctx = Ctx { file, text };
     let de = toml::Deserializer::parse(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         ctx.err(span, "(syntax)", e.message().to_string())
     })?;
-    let raw: RawProfile = serde_path_to_error::deserialize(de).map_err(|e| {
+    serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let span = inner.span().unwrap_or(0..0);
@@ -308,10 +328,19 @@ pub fn parse(file: &str, text: &str) -> Result<Profile, ProfileError> {
             .next()
             .unwrap_or_default()
             .to_string();
-        let field = if path == "." { "(top)".to_string() } else { path };
+        let field = if path == "." {
+            "(top)".to_string()
+        } else {
+            path
+        };
         ctx.err(span, &field, inner.message().to_string())
-    })?;
-    check(&ctx, raw)
+    })
+}
+
+/// Parse and check one profile. `file` is only used in error messages.
+pub fn parse(file: &str, text: &str) -> Result<Profile, ProfileError> {
+    let raw: RawProfile = parse_toml(file, text)?;
+    check(&Ctx { file, text }, raw)
 }
 
 fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError> {
@@ -349,8 +378,15 @@ fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError> {
     let mut https = Vec::new();
     for (i, c) in raw.https.iter().enumerate() {
         for url in expand(c.url.get_ref(), &c.hosts) {
-            check_url(ctx, &c.url, &format!("https[{i}].url"), &url, &["https", "http"])?;
-            if c.expect_status.is_empty() || c.expect_status.iter().any(|s| !(100..600).contains(s)) {
+            check_url(
+                ctx,
+                &c.url,
+                &format!("https[{i}].url"),
+                &url,
+                &["https", "http"],
+            )?;
+            if c.expect_status.is_empty() || c.expect_status.iter().any(|s| !(100..600).contains(s))
+            {
                 return Err(ctx.err(
                     ctx.table_span("https", i),
                     &format!("https[{i}].expect_status"),
@@ -360,6 +396,7 @@ fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError> {
             https.push(HttpsCheck {
                 url,
                 what: c.what.clone(),
+                what_fr: c.what_fr.clone(),
                 expect_status: c.expect_status.clone(),
                 expect_body: c.expect_body.clone(),
                 required: c.required,
@@ -370,10 +407,17 @@ fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError> {
     let mut websocket = Vec::new();
     for (i, c) in raw.websocket.iter().enumerate() {
         for url in expand(c.url.get_ref(), &c.hosts) {
-            check_url(ctx, &c.url, &format!("websocket[{i}].url"), &url, &["wss", "ws"])?;
+            check_url(
+                ctx,
+                &c.url,
+                &format!("websocket[{i}].url"),
+                &url,
+                &["wss", "ws"],
+            )?;
             websocket.push(WebsocketCheck {
                 url,
                 what: c.what.clone(),
+                what_fr: c.what_fr.clone(),
                 required: c.required,
                 group: c.group.clone(),
             });
@@ -391,6 +435,7 @@ fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError> {
                 port,
                 transport,
                 what: c.what.clone(),
+                what_fr: c.what_fr.clone(),
                 required: c.required,
                 group: c.group.clone(),
             });
@@ -509,7 +554,11 @@ pub fn parse_ice_url(
         Some(q) => match q.strip_prefix("transport=") {
             Some("udp") => Some(Transport::Udp),
             Some("tcp") => Some(Transport::Tcp),
-            _ => return Err(format!("`{url}`: expected `?transport=udp` or `?transport=tcp`")),
+            _ => {
+                return Err(format!(
+                    "`{url}`: expected `?transport=udp` or `?transport=tcp`"
+                ));
+            }
         },
     };
     let (scheme, transport, default_port) = match scheme {
@@ -521,9 +570,18 @@ pub fn parse_ice_url(
             }
             (IceScheme::Turn, Transport::Tls, 5349)
         }
-        other => return Err(format!("`{url}`: unknown scheme `{other}` (stun, turn or turns)")),
+        other => {
+            return Err(format!(
+                "`{url}`: unknown scheme `{other}` (stun, turn or turns)"
+            ));
+        }
     };
-    Ok((scheme, host, if port == 0 { default_port } else { port }, transport))
+    Ok((
+        scheme,
+        host,
+        if port == 0 { default_port } else { port },
+        transport,
+    ))
 }
 
 /// The bundled profiles plus user files; a user profile with the same id replaces the bundled one.
@@ -567,7 +625,11 @@ mod tests {
         let bbb = &all[0];
         assert!(bbb.needs_server());
         assert_eq!(bbb.needs.webcam["medium"], 200.0);
-        assert!(bbb.ice.iter().any(|i| i.transport == Transport::Tls && i.port == 443));
+        assert!(
+            bbb.ice
+                .iter()
+                .any(|i| i.transport == Transport::Tls && i.port == 443)
+        );
     }
 
     #[test]
@@ -614,7 +676,10 @@ screen = 1500
     fn errors_name_file_line_and_field() {
         let bad = MINIMAL.replace("https://x.example/", "ftp://x.example/");
         let e = parse("x.toml", &bad).unwrap_err();
-        assert_eq!((e.file.as_str(), e.line, e.field.as_str()), ("x.toml", 6, "https[0].url"));
+        assert_eq!(
+            (e.file.as_str(), e.line, e.field.as_str()),
+            ("x.toml", 6, "https[0].url")
+        );
 
         let bad = MINIMAL.replace("audio = 30", "audio = \"loud\"");
         let e = parse("x.toml", &bad).unwrap_err();

@@ -1,0 +1,328 @@
+//! The binary's body: parse, run, render, exit code. `main.rs` only calls [`main`].
+
+use crate::check::{self, CheckOptions, Role};
+use crate::cli::{CheckArgs, Cli, Command, LangArg, ProfilesCmd, RoleArg};
+use crate::model::{Outcome, Report, Status, Venue};
+use crate::plan::Step;
+use crate::profile;
+use crate::report::{Lang, text};
+use crate::runner::{Observer, Silent};
+use clap::Parser;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Exit code when the tool could not run as asked.
+pub const USAGE: i32 = 3;
+
+fn lang_of(l: Option<LangArg>) -> Lang {
+    Lang::detect(l.map(|l| match l {
+        LangArg::Fr => "fr",
+        LangArg::En => "en",
+    }))
+}
+
+/// Run the program; returns the process exit code.
+pub fn main() -> i32 {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => USAGE,
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("preflight: cannot start: {e}");
+            return USAGE;
+        }
+    };
+    match cli.command {
+        None => rt.block_on(run_check(cli.check)),
+        Some(Command::Check(args)) => rt.block_on(run_check(*args)),
+        Some(Command::Profiles { what, profiles }) => run_profiles(what, &profiles),
+        Some(Command::Merge { .. }) => {
+            eprintln!("preflight merge: not available in this build yet");
+            USAGE
+        }
+        Some(Command::Serve(_)) => {
+            eprintln!("preflight serve: not available in this build yet");
+            USAGE
+        }
+    }
+}
+
+fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
+    let mut lab_nets = Vec::new();
+    for n in &a.lab_nets {
+        lab_nets.push(n.parse().map_err(|e| format!("--lab-net: {e}"))?);
+    }
+    if a.duration == 0 || a.duration > 60 {
+        return Err("--duration must be between 1 and 60 seconds".into());
+    }
+    Ok(CheckOptions {
+        platforms: a.platforms.clone(),
+        profiles: a.profiles.clone(),
+        server: a.server.clone(),
+        resolver: a.resolver,
+        ca_file: a.ca_file.clone(),
+        venue: Venue {
+            label: a.venue.clone(),
+            uai: a.uai.clone(),
+            department: a.department.clone(),
+            kind: a.kind.map(|k| k.as_str().to_string()),
+        },
+        role: match a.role {
+            RoleArg::Speaker => Role::Speaker,
+            RoleArg::Attendee => Role::Attendee,
+        },
+        bandwidth_url: a.bandwidth_url.clone(),
+        no_bandwidth: a.no_bandwidth,
+        duration: Duration::from_secs(a.duration),
+        timeout: Duration::from_secs(a.timeout),
+        lang: lang_of(a.lang),
+        lab_nets,
+    })
+}
+
+/// Progress bars on a terminal only (indicatif hides itself otherwise).
+struct Bars {
+    bar: indicatif::ProgressBar,
+}
+
+impl Observer for Bars {
+    fn started(&self, total: usize) {
+        self.bar.set_length(total as u64);
+    }
+    fn finished(&self, _i: usize, step: &Step, o: &Outcome) {
+        self.bar.inc(1);
+        if o.status == Status::Fail {
+            self.bar
+                .set_message(format!("{} {}", step.kind().as_str(), o.target));
+        }
+    }
+}
+
+impl Drop for Bars {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+async fn run_check(args: CheckArgs) -> i32 {
+    let opts = match options(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("preflight: {e}");
+            return USAGE;
+        }
+    };
+    let lang = opts.lang;
+    let prep = match check::prepare(opts) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("preflight: {e}");
+            return USAGE;
+        }
+    };
+    let json_stdout = args.json.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let observer: Arc<dyn Observer> = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} {wide_msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Arc::new(Bars { bar })
+    } else {
+        Arc::new(Silent)
+    };
+    let cancel = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let report = match check::run(prep, observer.clone(), cancel).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("preflight: {e}");
+            return USAGE;
+        }
+    };
+    drop(observer);
+    if let Err(e) = write_outputs(&report, &args, lang, json_stdout) {
+        eprintln!("preflight: {e}");
+        return USAGE;
+    }
+    report.exit_code()
+}
+
+fn write_outputs(
+    report: &Report,
+    args: &CheckArgs,
+    lang: Lang,
+    json_stdout: bool,
+) -> Result<(), String> {
+    let json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
+    let color = std::env::var_os("NO_COLOR").is_none()
+        && if json_stdout {
+            std::io::stderr().is_terminal()
+        } else {
+            std::io::stdout().is_terminal()
+        };
+    let human = text::render(report, lang, text::Style { color });
+    if json_stdout {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{json}").map_err(|e| e.to_string())?;
+        eprint!("{human}");
+    } else {
+        print!("{human}");
+        if let Some(path) = &args.json {
+            std::fs::write(path, format!("{json}\n"))
+                .map_err(|e| format!("--json {}: {e}", path.display()))?;
+        }
+    }
+    if let Some(path) = &args.html {
+        let _ = path;
+        return Err("--html: not available in this build yet".into());
+    }
+    Ok(())
+}
+
+fn run_profiles(what: Option<ProfilesCmd>, files: &[std::path::PathBuf]) -> i32 {
+    let all = match profile::load_all(files) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("preflight: {e}");
+            return USAGE;
+        }
+    };
+    match what.unwrap_or(ProfilesCmd::List) {
+        ProfilesCmd::List => {
+            for p in &all {
+                let server = if p.needs_server() {
+                    "  (needs --server HOST)"
+                } else {
+                    ""
+                };
+                println!("{:<10} {:<30} {}{server}", p.id, p.name, p.engine);
+            }
+            0
+        }
+        ProfilesCmd::Show { id } => match all.iter().find(|p| p.id == id) {
+            Some(p) => {
+                print!("{}", describe(p));
+                0
+            }
+            None => {
+                eprintln!(
+                    "preflight: unknown platform `{id}`; valid ids: {}",
+                    all.iter()
+                        .map(|p| p.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                USAGE
+            }
+        },
+    }
+}
+
+/// `profiles show ID`: what the profile will probe, and what the platform does not publish.
+pub fn describe(p: &profile::Profile) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} — {} (engine: {}, from {})",
+        p.id, p.name, p.engine, p.source
+    );
+    if !p.description.is_empty() {
+        let _ = writeln!(s, "{}", p.description);
+    }
+    let req = |r: bool| if r { "required" } else { "optional" };
+    let grp = |g: &Option<String>| {
+        g.as_ref()
+            .map(|g| format!(" [group {g}]"))
+            .unwrap_or_default()
+    };
+    if !p.https.is_empty() {
+        let _ = writeln!(s, "\nHTTPS (the real service answers, not a block page):");
+        for c in &p.https {
+            let body = if c.expect_body.is_empty() {
+                String::new()
+            } else {
+                format!(", body contains {:?}", c.expect_body)
+            };
+            let _ = writeln!(
+                s,
+                "  GET {}  — {}; expects HTTP {:?}{body}; {}{}",
+                c.url,
+                c.what,
+                c.expect_status,
+                req(c.required),
+                grp(&c.group)
+            );
+        }
+    }
+    if !p.websocket.is_empty() {
+        let _ = writeln!(s, "\nWebSocket upgrade:");
+        for c in &p.websocket {
+            let _ = writeln!(
+                s,
+                "  {}  — {}; {}{}",
+                c.url,
+                c.what,
+                req(c.required),
+                grp(&c.group)
+            );
+        }
+    }
+    if !p.ice.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nSTUN/TURN (in one group, UDP is preferred to TCP, TCP to TLS: the browser's fallback chain):"
+        );
+        for c in &p.ice {
+            let _ = writeln!(
+                s,
+                "  {}  — {} over {}; {}{}",
+                c.url,
+                c.what,
+                c.transport.as_str().to_uppercase(),
+                req(c.required),
+                grp(&c.group)
+            );
+        }
+    }
+    let n = &p.needs;
+    let cams: Vec<String> = n.webcam.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let _ = writeln!(
+        s,
+        "\nUpload needs (kbit/s): audio {}, webcam {} (default {}), screen sharing {}, attendee {}",
+        n.audio,
+        cams.join(", "),
+        n.webcam_default,
+        n.screen,
+        n.attendee
+    );
+    if !n.source.is_empty() {
+        let _ = writeln!(s, "  source: {}", n.source);
+    }
+    if !p.notes.is_empty() {
+        let _ = writeln!(s, "\nNotes:");
+        for x in &p.notes {
+            let _ = writeln!(s, "  - {x}");
+        }
+    }
+    if !p.unpublished.is_empty() {
+        let _ = writeln!(s, "\nNot published by the platform (not invented here):");
+        for x in &p.unpublished {
+            let _ = writeln!(s, "  - {x}");
+        }
+    }
+    s
+}

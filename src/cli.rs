@@ -1,0 +1,174 @@
+//! The command line (the long names are the contract: shared/contract.md).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "preflight",
+    version,
+    about = "Can this room's network carry a webinar? Checks BigBlueButton, webinaire.numerique.gouv.fr and Livestorm, says ready / degraded / blocked, what is in the way and whom to call.",
+    long_about = None,
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit codes: 0 ready, 1 degraded (works through a fallback), 2 blocked, 3 could not run as asked.\nExamples:\n  preflight --server bbb.example.org\n  preflight --platform webinaire --uai 0921234X --kind college --html rapport.html"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check this network for the webinar platforms (the default)
+    Check(Box<CheckArgs>),
+    /// Show the bundled platform profiles
+    Profiles {
+        #[command(subcommand)]
+        what: Option<ProfilesCmd>,
+        /// Extra or overriding profile files
+        #[arg(long = "profile", value_name = "FILE")]
+        profiles: Vec<PathBuf>,
+    },
+    /// Test day: merge many venues' JSON reports into one table
+    Merge {
+        #[arg(value_name = "REPORT.json", required = true)]
+        reports: Vec<PathBuf>,
+        /// Also write the table as a self-contained HTML page
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Also write the table as CSV
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Language of the table (default from LANG)
+        #[arg(long, value_enum)]
+        lang: Option<LangArg>,
+    },
+    /// Run the self-hostable measurement peer (upload sink, STUN)
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCmd {
+    /// List the platforms
+    List,
+    /// Show what a profile will probe
+    Show { id: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Ecole,
+    College,
+    Lycee,
+    Other,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Ecole => "ecole",
+            Kind::College => "college",
+            Kind::Lycee => "lycee",
+            Kind::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Speaker,
+    Attendee,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Fr,
+    En,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Platform to check: bbb, webinaire, livestorm, or a --profile id (repeatable; default: all)
+    #[arg(long = "platform", value_name = "ID")]
+    pub platforms: Vec<String>,
+    /// Load an extra or overriding platform profile (TOML; repeatable)
+    #[arg(long = "profile", value_name = "FILE")]
+    pub profiles: Vec<PathBuf>,
+    /// The BigBlueButton server to test (the host in the meeting link)
+    #[arg(long, value_name = "HOST")]
+    pub server: Option<String>,
+    /// Ask this DNS server instead of the system's
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_resolver)]
+    pub resolver: Option<SocketAddr>,
+    /// Also trust these root certificates (PEM); interception detection still works
+    #[arg(long = "ca-file", value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// The school's UAI (e.g. 0921234X): gives the department, for support routing
+    #[arg(long, value_name = "CODE")]
+    pub uai: Option<String>,
+    /// The venue's department (e.g. 92), for support routing
+    #[arg(long, value_name = "NN")]
+    pub department: Option<String>,
+    /// The kind of school, for support routing
+    #[arg(long, value_enum)]
+    pub kind: Option<Kind>,
+    /// A free label stored in the report (room, building)
+    #[arg(long, value_name = "TEXT")]
+    pub venue: Option<String>,
+    /// Whose stream the upload is judged against
+    #[arg(long, value_enum, default_value = "speaker")]
+    pub role: RoleArg,
+    /// Upload measurement peer: ndt7 ws(s)://…/ndt/v7/upload, or an http(s):// POST sink
+    #[arg(long = "bandwidth-url", value_name = "URL")]
+    pub bandwidth_url: Option<String>,
+    /// Skip the upload measurement
+    #[arg(long = "no-bandwidth")]
+    pub no_bandwidth: bool,
+    /// Length of the upload measurement, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub duration: u64,
+    /// Per-probe deadline, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    pub timeout: u64,
+    /// Write the JSON report to FILE, or to stdout when no FILE is given
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    pub json: Option<PathBuf>,
+    /// Write the self-contained HTML report
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Language of the human report (default from LANG: French when it starts with fr)
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Lab only: addresses in this network are legitimate answers, not DNS sinkholes
+    #[arg(long = "lab-net", value_name = "CIDR", hide = true)]
+    pub lab_nets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// HTTP and WebSocket listener (ndt7 upload, POST sink, header echo)
+    #[arg(long, value_name = "ADDR:PORT", default_value = "0.0.0.0:8080")]
+    pub listen: SocketAddr,
+    /// Serve HTTPS/WSS with this certificate chain (PEM)
+    #[arg(long = "tls-cert", value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM)
+    #[arg(long = "tls-key", value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// STUN Binding over UDP and TCP
+    #[arg(long, value_name = "ADDR:PORT", default_value = "0.0.0.0:3478")]
+    pub stun: SocketAddr,
+}
+
+fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(sa) = s.parse::<SocketAddr>() {
+        return Ok(sa);
+    }
+    s.trim_matches(|c| c == '[' || c == ']')
+        .parse::<std::net::IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 53))
+        .map_err(|_| format!("`{s}` is not an IP address or IP:PORT"))
+}

@@ -1,0 +1,340 @@
+//! Which firewall is in the way: a pure function of the clues the probes left in their data,
+//! matched against `profiles/firewalls.toml`.
+
+use crate::model::{ErrorClass, Firewall, Outcome, ProbeKind, Status, Transport};
+use crate::profile::{ProfileError, parse_toml};
+use crate::report::Lang;
+use serde::Deserialize;
+
+pub const BUNDLED: (&str, &str) = (
+    "profiles/firewalls.toml",
+    include_str!("../../profiles/firewalls.toml"),
+);
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sign {
+    #[serde(rename = "in")]
+    pub field: ClueKind,
+    pub contains: String,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Family {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub sign: Vec<Sign>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fingerprints {
+    pub family: Vec<Family>,
+}
+
+impl Fingerprints {
+    pub fn bundled() -> Result<Fingerprints, ProfileError> {
+        parse_toml(BUNDLED.0, BUNDLED.1)
+    }
+
+    /// Issuer names of TLS inspection authorities (for the TLS probe's warning).
+    pub fn interception_names(&self) -> Vec<String> {
+        self.family
+            .iter()
+            .flat_map(|f| f.sign.iter())
+            .filter(|s| s.field == ClueKind::Issuer)
+            .map(|s| s.contains.clone())
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClueKind {
+    Issuer,
+    Title,
+    Server,
+    Via,
+    SquidError,
+    Location,
+    Proxy,
+    Sinkhole,
+}
+
+/// One thing a filtering network betrayed, and where it was seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clue {
+    pub kind: ClueKind,
+    pub value: String,
+    pub seen: String,
+}
+
+/// Collect the clues from the outcomes: only answers that are not the service's count.
+pub fn clues(outcomes: &[Outcome]) -> Vec<Clue> {
+    let mut out: Vec<Clue> = Vec::new();
+    let mut push = |kind, value: &str, seen: &str| {
+        if !value.is_empty() && !out.iter().any(|c| c.kind == kind && c.value == value) {
+            out.push(Clue {
+                kind,
+                value: value.to_string(),
+                seen: seen.to_string(),
+            });
+        }
+    };
+    for o in outcomes {
+        let class = o.class();
+        let seen = format!("{} {}", o.kind.as_str(), o.target);
+        if class == Some(ErrorClass::TlsInterception)
+            && let Some(i) = o.data_str("issuer")
+        {
+            push(ClueKind::Issuer, i, &seen);
+        }
+        if class == Some(ErrorClass::DnsSinkhole)
+            && let Some(a) = o.data.get("addresses").and_then(|a| a.as_array())
+        {
+            for v in a.iter().filter_map(|v| v.as_str()) {
+                push(ClueKind::Sinkhole, v, &seen);
+            }
+        }
+        // Headers and titles only from answers that were judged not to be the service.
+        let foreign = matches!(
+            class,
+            Some(
+                ErrorClass::BlockPage
+                    | ErrorClass::HttpStatus
+                    | ErrorClass::UpgradeRefused
+                    | ErrorClass::TlsInterception
+                    | ErrorClass::ProxyRefused
+                    | ErrorClass::ProxyAuth
+                    | ErrorClass::ProxyRequired
+            )
+        ) || o.kind == ProbeKind::Proxy;
+        if foreign {
+            if let Some(t) = o.data_str("title") {
+                push(ClueKind::Title, t, &seen);
+            }
+            if let Some(h) = o.data.get("headers").and_then(|h| h.as_object()) {
+                for (name, kind) in [
+                    ("server", ClueKind::Server),
+                    ("via", ClueKind::Via),
+                    ("x-squid-error", ClueKind::SquidError),
+                    ("location", ClueKind::Location),
+                ] {
+                    if let Some(v) = h.get(name).and_then(|v| v.as_str()) {
+                        push(kind, v, &seen);
+                    }
+                }
+            }
+            if let Some(m) = o.data_str("proxy_marker") {
+                let (k, v) = m.split_once(": ").unwrap_or(("", m));
+                let kind = match k.to_ascii_lowercase().as_str() {
+                    "via" => ClueKind::Via,
+                    "x-squid-error" => ClueKind::SquidError,
+                    _ => ClueKind::Server,
+                };
+                push(kind, v, &seen);
+            }
+        }
+        if o.kind == ProbeKind::Proxy
+            && let Some(p) = o.data_str("proxy")
+        {
+            push(ClueKind::Proxy, p, &seen);
+        }
+    }
+    out
+}
+
+fn clue_line(c: &Clue, l: Lang) -> String {
+    let what = match c.kind {
+        ClueKind::Issuer => l.t("certificat émis par", "certificate issued by"),
+        ClueKind::Title => l.t("page « ", "page “"),
+        ClueKind::Server => l.t("en-tête Server:", "header Server:"),
+        ClueKind::Via => l.t("en-tête Via:", "header Via:"),
+        ClueKind::SquidError => "X-Squid-Error:",
+        ClueKind::Location => l.t("redirection vers", "redirect to"),
+        ClueKind::Proxy => l.t("proxy", "proxy"),
+        ClueKind::Sinkhole => l.t("nom détourné vers", "name diverted to"),
+    };
+    let close = match (c.kind, l) {
+        (ClueKind::Title, Lang::Fr) => " »",
+        (ClueKind::Title, Lang::En) => "”",
+        _ => "",
+    };
+    let sep = if c.kind == ClueKind::Title { "" } else { " " };
+    format!("{what}{sep}{}{close} ({})", c.value, c.seen)
+}
+
+/// What the pattern of failures says, whatever the product.
+fn pattern_lines(outcomes: &[Outcome], l: Lang) -> Vec<String> {
+    let relay = |t: Transport| {
+        outcomes.iter().filter(move |o| {
+            matches!(o.kind, ProbeKind::Turn | ProbeKind::Stun) && o.transport == Some(t)
+        })
+    };
+    let works = |t: Transport| relay(t).any(|o| o.works());
+    let fails = |t: Transport| relay(t).count() > 0 && relay(t).all(|o| o.status == Status::Fail);
+    let mut lines = Vec::new();
+    if fails(Transport::Udp) && (works(Transport::Tcp) || works(Transport::Tls)) {
+        lines.push(
+            l.t(
+                "UDP est bloqué vers les relais média, TCP passe",
+                "UDP is blocked towards the media relays, TCP gets through",
+            )
+            .to_string(),
+        );
+    }
+    if fails(Transport::Tcp) && works(Transport::Tls) {
+        lines.push(
+            l.t(
+                "seul le port 443 passe (3478 fermé)",
+                "only port 443 gets through (3478 closed)",
+            )
+            .to_string(),
+        );
+    }
+    lines
+}
+
+pub fn identify(fp: &Fingerprints, outcomes: &[Outcome], l: Lang) -> Firewall {
+    let clues = clues(outcomes);
+    let mut best: Option<(&Family, f64, Vec<&Clue>)> = None;
+    for f in &fp.family {
+        let mut score = 0.0;
+        let mut used = Vec::new();
+        for s in &f.sign {
+            let needle = s.contains.to_lowercase();
+            if let Some(c) = clues
+                .iter()
+                .find(|c| c.kind == s.field && c.value.to_lowercase().contains(&needle))
+            {
+                score += s.weight;
+                if !used.contains(&c) {
+                    used.push(c);
+                }
+            }
+        }
+        if score > 0.0 && best.as_ref().is_none_or(|b| score > b.1) {
+            best = Some((f, score, used));
+        }
+    }
+    let patterns = pattern_lines(outcomes, l);
+    let anything_failed = outcomes
+        .iter()
+        .any(|o| o.status == Status::Fail || o.status == Status::Warn);
+    match best {
+        Some((f, score, used)) if score >= 0.3 => {
+            let mut evidence: Vec<String> = used.iter().map(|c| clue_line(c, l)).collect();
+            evidence.extend(
+                clues
+                    .iter()
+                    .filter(|c| !used.contains(c))
+                    .map(|c| clue_line(c, l)),
+            );
+            evidence.extend(patterns);
+            Firewall {
+                family: f.id.clone(),
+                confidence: (score.min(0.95) * 100.0).round() / 100.0,
+                evidence,
+            }
+        }
+        _ if anything_failed && (!clues.is_empty() || !patterns.is_empty()) => {
+            let mut evidence: Vec<String> = clues.iter().map(|c| clue_line(c, l)).collect();
+            evidence.extend(patterns);
+            Firewall {
+                family: "unknown".into(),
+                confidence: 0.3,
+                evidence,
+            }
+        }
+        _ if anything_failed => Firewall {
+            family: "unknown".into(),
+            confidence: 0.1,
+            evidence: vec![],
+        },
+        _ => Firewall {
+            family: "none".into(),
+            confidence: 0.9,
+            evidence: vec![],
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fp() -> Fingerprints {
+        Fingerprints::bundled().unwrap()
+    }
+
+    fn block_page(title: &str, server: &str) -> Outcome {
+        let mut o = Outcome::new(
+            ProbeKind::Https,
+            "https://app.livestorm.co/",
+            Some(Transport::Tls),
+        )
+        .fail(ErrorClass::BlockPage, "x");
+        o.set("title", title);
+        o.set("headers", json!({ "server": server }));
+        o
+    }
+
+    #[test]
+    fn e2guardian_page_is_amon() {
+        let f = identify(
+            &fp(),
+            &[block_page("e2guardian - Acc&eagrav;s interdit", "")],
+            Lang::En,
+        );
+        assert_eq!(f.family, "amon");
+        assert!(f.confidence >= 0.6);
+        assert!(f.evidence[0].contains("e2guardian"), "{:?}", f.evidence);
+    }
+
+    #[test]
+    fn squid_refusal_is_amon_family_before_plain_squid() {
+        let mut o = Outcome::new(ProbeKind::Websocket, "wss://h/x", None)
+            .fail(ErrorClass::UpgradeRefused, "x");
+        o.set("proxy_marker", "Server: squid/5.7");
+        let f = identify(&fp(), &[o], Lang::Fr);
+        assert_eq!(f.family, "amon");
+    }
+
+    #[test]
+    fn interception_issuer_names_the_vendor() {
+        let mut o =
+            Outcome::new(ProbeKind::Tls, "h:443", None).fail(ErrorClass::TlsInterception, "x");
+        o.set("issuer", "Fortinet_CA_SSL");
+        let f = identify(&fp(), &[o], Lang::En);
+        assert_eq!(f.family, "fortinet");
+        assert!(
+            fp().interception_names()
+                .contains(&"Fortinet_CA_SSL".to_string())
+        );
+    }
+
+    #[test]
+    fn service_headers_are_not_clues() {
+        let mut ok = Outcome::new(ProbeKind::Https, "https://h/", None);
+        ok.set("headers", json!({"server": "squid"}));
+        assert_eq!(identify(&fp(), &[ok], Lang::En).family, "none");
+    }
+
+    #[test]
+    fn udp_blocked_pattern_is_unknown_with_evidence() {
+        let udp = Outcome::new(ProbeKind::Turn, "turn:h:3478", Some(Transport::Udp))
+            .fail(ErrorClass::Timeout, "x");
+        let tcp = Outcome::new(
+            ProbeKind::Turn,
+            "turn:h:3478?transport=tcp",
+            Some(Transport::Tcp),
+        );
+        let f = identify(&fp(), &[udp, tcp], Lang::En);
+        assert_eq!(f.family, "unknown");
+        assert!(f.evidence[0].contains("UDP is blocked"));
+    }
+}

@@ -1,0 +1,6 @@
+//! Diagnosis: pure functions over outcomes and venue facts (no sockets): the verdict, the
+//! likely firewall, the support desk and its ticket.
+
+pub mod firewall;
+pub mod support;
+pub mod verdict;

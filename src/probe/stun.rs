@@ -1,0 +1,360 @@
+//! STUN Binding and TURN Allocate over UDP, TCP and TLS (ALPN `stun.turn`), with webrtc-rs's
+//! message code (rtc-stun, rtc-turn). A TURN Allocate without credentials answered by 401 with
+//! REALM and NONCE proves the relay is reachable on that transport, without needing the
+//! meeting's time-limited credentials. Over TCP and TLS, messages are framed by the STUN
+//! header's length (RFC 8489 §6.2.2), no extra prefix.
+
+use super::{Env, classify_io, ms_f};
+use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use crate::profile::IceScheme;
+use rtc_stun::attributes::{ATTR_NONCE, ATTR_REALM, ATTR_SOFTWARE};
+use rtc_stun::error_code::ErrorCodeAttribute;
+use rtc_stun::message::{
+    BINDING_REQUEST, CLASS_ERROR_RESPONSE, CLASS_REQUEST, CLASS_SUCCESS_RESPONSE, Getter,
+    MAGIC_COOKIE, METHOD_ALLOCATE, METHOD_BINDING, Message, MessageType, Setter, TransactionId,
+};
+use rtc_stun::textattrs::TextAttribute;
+use rtc_stun::xoraddr::XorMappedAddress;
+use rtc_turn::proto::reqtrans::RequestedTransport;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::UdpSocket;
+
+/// Largest STUN message accepted over a stream.
+const MAX_STUN: usize = 16 * 1024;
+
+/// The request a probe sends.
+pub fn request(scheme: IceScheme) -> Message {
+    let mut m = Message::new();
+    let typ: MessageType = match scheme {
+        IceScheme::Stun => BINDING_REQUEST,
+        IceScheme::Turn => MessageType::new(METHOD_ALLOCATE, CLASS_REQUEST),
+    };
+    let mut setters: Vec<Box<dyn Setter>> = vec![Box::new(TransactionId::new()), Box::new(typ)];
+    if scheme == IceScheme::Turn {
+        setters.push(Box::new(RequestedTransport {
+            protocol: rtc_turn::proto::PROTO_UDP,
+        }));
+    }
+    m.build(&setters)
+        .expect("building a STUN request cannot fail");
+    m
+}
+
+/// What a STUN/TURN server answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub success: bool,
+    pub error_code: Option<u16>,
+    pub realm: Option<String>,
+    pub nonce: bool,
+    pub mapped: Option<SocketAddr>,
+    pub software: Option<String>,
+}
+
+/// Decode a datagram or stream frame as the answer to `req`. `Err` when it is not one.
+pub fn decode(req: &Message, bytes: &[u8]) -> Result<Reply, String> {
+    let mut m = Message::new();
+    m.unmarshal_binary(bytes)
+        .map_err(|e| format!("not STUN: {e}"))?;
+    if m.transaction_id != req.transaction_id {
+        return Err("a STUN message for another transaction".into());
+    }
+    let method_ok = m.typ.method == req.typ.method
+        || (req.typ.method == METHOD_BINDING && m.typ.method == METHOD_BINDING);
+    if !method_ok {
+        return Err(format!("unexpected STUN method {}", m.typ));
+    }
+    let mut reply = Reply {
+        success: m.typ.class == CLASS_SUCCESS_RESPONSE,
+        error_code: None,
+        realm: TextAttribute::get_from_as(&m, ATTR_REALM)
+            .ok()
+            .map(|t| t.to_string()),
+        nonce: m.contains(ATTR_NONCE),
+        mapped: None,
+        software: TextAttribute::get_from_as(&m, ATTR_SOFTWARE)
+            .ok()
+            .map(|t| t.to_string()),
+    };
+    if m.typ.class == CLASS_ERROR_RESPONSE {
+        let mut ec = ErrorCodeAttribute::default();
+        if ec.get_from(&m).is_ok() {
+            reply.error_code = Some(ec.code.0);
+        }
+    } else if m.typ.class != CLASS_SUCCESS_RESPONSE {
+        return Err(format!("a STUN {} is not a response", m.typ));
+    }
+    let mut xor = XorMappedAddress::default();
+    if xor.get_from(&m).is_ok() {
+        reply.mapped = Some(SocketAddr::new(xor.ip, xor.port));
+    }
+    Ok(reply)
+}
+
+/// UDP: send with retransmissions (0, 250, 750, 1750 ms, ...) until a valid answer or the deadline.
+async fn exchange_udp(
+    addr: SocketAddr,
+    req: &Message,
+    deadline: Duration,
+) -> Result<(Reply, Duration, SocketAddr), (ErrorClass, String)> {
+    let bind: SocketAddr = if addr.is_ipv4() {
+        "0.0.0.0:0".parse().unwrap()
+    } else {
+        "[::]:0".parse().unwrap()
+    };
+    let sock = UdpSocket::bind(bind)
+        .await
+        .map_err(|e| (ErrorClass::Local, format!("UDP socket: {e}")))?;
+    // A connected socket receives the ICMP port-unreachable as ECONNREFUSED.
+    sock.connect(addr)
+        .await
+        .map_err(|e| (classify_io(&e), format!("UDP {addr}: {e}")))?;
+    let local = sock.local_addr().unwrap_or(bind);
+    let start = Instant::now();
+    let mut next_send = Duration::ZERO;
+    let mut gap = Duration::from_millis(250);
+    let mut sent_at = start;
+    let mut garbage: Option<String> = None;
+    let mut buf = vec![0u8; 2048];
+    loop {
+        let now = start.elapsed();
+        if now >= deadline {
+            return Err(match garbage {
+                Some(g) => (
+                    ErrorClass::Malformed,
+                    format!("UDP {addr}: only invalid answers ({g})"),
+                ),
+                None => (
+                    ErrorClass::Timeout,
+                    format!(
+                        "UDP {addr}: no answer in {} ms (UDP dropped on the way)",
+                        deadline.as_millis()
+                    ),
+                ),
+            });
+        }
+        if now >= next_send {
+            sent_at = Instant::now();
+            if let Err(e) = sock.send(&req.raw).await {
+                return Err((classify_io(&e), format!("UDP {addr}: {e}")));
+            }
+            next_send = now + gap;
+            gap *= 2;
+        }
+        let wait = next_send.min(deadline).saturating_sub(start.elapsed());
+        match tokio::time::timeout(wait, sock.recv(&mut buf)).await {
+            Err(_) => continue,
+            Ok(Err(e)) => {
+                let c = classify_io(&e);
+                if c == ErrorClass::Refused {
+                    return Err((
+                        c,
+                        format!(
+                            "UDP {addr}: port unreachable (ICMP): nothing listens or a firewall rejects"
+                        ),
+                    ));
+                }
+                return Err((c, format!("UDP {addr}: {e}")));
+            }
+            Ok(Ok(n)) => match decode(req, &buf[..n]) {
+                Ok(r) => return Ok((r, sent_at.elapsed(), local)),
+                Err(g) => garbage = Some(g),
+            },
+        }
+    }
+}
+
+/// TCP or TLS: write the request, read one framed STUN message.
+pub async fn exchange_stream<S>(
+    stream: &mut S,
+    req: &Message,
+) -> Result<(Reply, Duration), (ErrorClass, String)>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let t0 = Instant::now();
+    stream
+        .write_all(&req.raw)
+        .await
+        .map_err(|e| (classify_io(&e), format!("sending the STUN request: {e}")))?;
+    stream.flush().await.ok();
+    let mut head = [0u8; 20];
+    stream.read_exact(&mut head).await.map_err(|e| {
+        let c = classify_io(&e);
+        (c, format!("reading the STUN answer: {e}"))
+    })?;
+    if head.starts_with(b"HTTP/") || head.starts_with(b"<") {
+        return Err((
+            ErrorClass::Malformed,
+            "an HTTP server answered instead of a TURN server (the port is not routed to TURN)"
+                .into(),
+        ));
+    }
+    let cookie = u32::from_be_bytes([head[4], head[5], head[6], head[7]]);
+    if head[0] & 0xC0 != 0 || cookie != MAGIC_COOKIE {
+        return Err((
+            ErrorClass::Malformed,
+            "the answer is not STUN (no magic cookie)".into(),
+        ));
+    }
+    let len = u16::from_be_bytes([head[2], head[3]]) as usize;
+    if len > MAX_STUN || !len.is_multiple_of(4) {
+        return Err((ErrorClass::Malformed, format!("invalid STUN length {len}")));
+    }
+    let mut msg = head.to_vec();
+    msg.resize(20 + len, 0);
+    stream
+        .read_exact(&mut msg[20..])
+        .await
+        .map_err(|e| (classify_io(&e), format!("reading the STUN answer: {e}")))?;
+    let rtt = t0.elapsed();
+    decode(req, &msg)
+        .map(|r| (r, rtt))
+        .map_err(|m| (ErrorClass::Malformed, m))
+}
+
+/// The `stun` or `turn` probe for one ICE URL.
+pub async fn probe(
+    scheme: IceScheme,
+    url: &str,
+    host: &str,
+    addrs: &[IpAddr],
+    port: u16,
+    transport: Transport,
+    env: &Env,
+) -> Outcome {
+    let start = Instant::now();
+    let kind = match scheme {
+        IceScheme::Stun => ProbeKind::Stun,
+        IceScheme::Turn => ProbeKind::Turn,
+    };
+    let mut out = Outcome::new(kind, url.to_string(), Some(transport))
+        .with("server", format!("{host}:{port}"));
+    let req = request(scheme);
+    let deadline = env.timeout;
+    let run = async {
+        match transport {
+            Transport::Udp => {
+                let ip = addrs
+                    .iter()
+                    .find(|a| a.is_ipv4())
+                    .or(addrs.first())
+                    .copied()
+                    .ok_or((ErrorClass::Local, "no address".to_string()))?;
+                let (r, rtt, local) =
+                    exchange_udp(SocketAddr::new(ip, port), &req, deadline).await?;
+                out.set("address", SocketAddr::new(ip, port).to_string());
+                out.set("local_address", local.to_string());
+                Ok::<_, (ErrorClass, String)>((r, rtt, None))
+            }
+            Transport::Tcp => {
+                let (mut tcp, sa, c) = super::tcp::connect(addrs, port, deadline).await?;
+                out.set("address", sa.to_string());
+                out.set("connect_ms", ms_f(c));
+                let (r, rtt) = exchange_stream(&mut tcp, &req).await?;
+                Ok((r, rtt, None))
+            }
+            Transport::Tls => {
+                let (tcp, sa, c) = super::tcp::connect(addrs, port, deadline).await?;
+                out.set("address", sa.to_string());
+                out.set("connect_ms", ms_f(c));
+                let (mut tls, facts) =
+                    super::tls::handshake(tcp, host, &[b"stun.turn"], &env.trust).await?;
+                facts.record(&mut out);
+                if let Err(e) = &facts.judgement {
+                    return Err(e.clone());
+                }
+                let (r, rtt) = exchange_stream(&mut tls, &req).await?;
+                Ok((r, rtt, Some(facts)))
+            }
+        }
+    };
+    out = match tokio::time::timeout(deadline, run).await {
+        Err(_) => out.fail(
+            ErrorClass::Timeout,
+            format!("{url}: no answer in {} ms", deadline.as_millis()),
+        ),
+        Ok(Err((c, m))) => out.fail(c, m),
+        Ok(Ok((reply, rtt, facts))) => {
+            out.set("rtt_ms", ms_f(rtt));
+            if let Some(m) = reply.mapped {
+                out.set("mapped_address", m.to_string());
+            }
+            if let Some(s) = &reply.software {
+                out.set("software", s.clone());
+            }
+            if let Some(realm) = &reply.realm {
+                out.set("realm", realm.clone());
+            }
+            if let Some(code) = reply.error_code {
+                out.set("error_code", code);
+            }
+            let out = match (scheme, reply.success, reply.error_code) {
+                (IceScheme::Turn, false, Some(401)) if reply.nonce => out.with(
+                    "note",
+                    "TURN server reachable; it asks for the meeting's credentials (401)",
+                ),
+                (IceScheme::Turn, true, _) => {
+                    out.with("note", "TURN server allocated a relay without credentials")
+                }
+                (_, false, Some(code)) => out.with(
+                    "note",
+                    format!("the server answered STUN error {code}: reachable"),
+                ),
+                _ => out,
+            };
+            match facts {
+                Some(f) => f.apply(out),
+                None => out,
+            }
+        }
+    };
+    out.duration_ms = start.elapsed().as_millis() as u64;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rtc_stun::error_code::CODE_UNAUTHORIZED;
+
+    #[test]
+    fn allocate_401_decodes() {
+        let req = request(IceScheme::Turn);
+        let mut resp = Message::new();
+        resp.build(&[
+            Box::new(req.clone()),
+            Box::new(MessageType::new(METHOD_ALLOCATE, CLASS_ERROR_RESPONSE)),
+            Box::new(ErrorCodeAttribute {
+                code: CODE_UNAUTHORIZED,
+                reason: b"Unauthorized".to_vec(),
+            }),
+            Box::new(TextAttribute::new(ATTR_REALM, "lab.test".into())),
+            Box::new(TextAttribute::new(ATTR_NONCE, "abc".into())),
+        ])
+        .unwrap();
+        let r = decode(&req, &resp.raw).unwrap();
+        assert_eq!(
+            (r.success, r.error_code, r.realm.as_deref(), r.nonce),
+            (false, Some(401), Some("lab.test"), true)
+        );
+    }
+
+    #[test]
+    fn garbage_and_foreign_transactions_are_rejected() {
+        let req = request(IceScheme::Stun);
+        assert!(decode(&req, b"hello world, not stun").is_err());
+        let other = request(IceScheme::Stun);
+        let mut resp = Message::new();
+        resp.build(&[
+            Box::new(other),
+            Box::new(rtc_stun::message::BINDING_SUCCESS),
+        ])
+        .unwrap();
+        assert!(decode(&req, &resp.raw).is_err());
+        // Truncated valid header.
+        assert!(decode(&req, &req.raw[..10]).is_err());
+    }
+}

@@ -1,0 +1,70 @@
+//! TCP connect: `refused` (RST), `reset`, `timeout` (dropped), `unreachable`.
+
+use super::{classify_io, ms_f};
+use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+
+/// Connect to the first address that accepts, trying each in turn within `deadline`.
+/// On failure, the error of the last attempt is returned with its class.
+pub async fn connect(
+    addrs: &[IpAddr],
+    port: u16,
+    deadline: Duration,
+) -> Result<(TcpStream, SocketAddr, Duration), (ErrorClass, String)> {
+    if addrs.is_empty() {
+        return Err((ErrorClass::Local, "no address to connect to".into()));
+    }
+    let start = Instant::now();
+    let mut last = (ErrorClass::Timeout, String::new());
+    // IPv4 first: school networks rarely route IPv6 well, and the browser falls back anyway.
+    let mut ordered: Vec<IpAddr> = addrs.iter().copied().filter(IpAddr::is_ipv4).collect();
+    ordered.extend(addrs.iter().copied().filter(IpAddr::is_ipv6));
+    for ip in ordered {
+        let left = deadline.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            break;
+        }
+        let sa = SocketAddr::new(ip, port);
+        let t0 = Instant::now();
+        match tokio::time::timeout(left, TcpStream::connect(sa)).await {
+            Ok(Ok(s)) => {
+                let _ = s.set_nodelay(true);
+                return Ok((s, sa, t0.elapsed()));
+            }
+            Ok(Err(e)) => last = (classify_io(&e), format!("TCP {sa}: {e}")),
+            Err(_) => {
+                last = (
+                    ErrorClass::Timeout,
+                    format!(
+                        "TCP {sa}: no answer in {} ms (packets dropped)",
+                        left.as_millis()
+                    ),
+                )
+            }
+        }
+    }
+    if last.1.is_empty() {
+        last.1 = format!("TCP port {port}: no answer in time (packets dropped)");
+    }
+    Err(last)
+}
+
+/// The `tcp` probe for `host:port`.
+pub async fn probe(host: &str, addrs: &[IpAddr], port: u16, deadline: Duration) -> Outcome {
+    let start = Instant::now();
+    let out = Outcome::new(
+        ProbeKind::Tcp,
+        format!("{host}:{port}"),
+        Some(Transport::Tcp),
+    );
+    let mut out = match connect(addrs, port, deadline).await {
+        Ok((_s, sa, rtt)) => out
+            .with("address", sa.to_string())
+            .with("connect_ms", ms_f(rtt)),
+        Err((class, msg)) => out.fail(class, msg),
+    };
+    out.duration_ms = start.elapsed().as_millis() as u64;
+    out
+}

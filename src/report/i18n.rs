@@ -1,0 +1,156 @@
+//! The words of the human reports, in French and English: one small table, no framework
+//! (as trippy does). Every user-facing sentence of the text report lives here.
+
+use crate::model::{ErrorClass, ProbeKind, Status, Verdict};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// `--lang`, else `LANG`/`LC_ALL`/the OS locale: French when it starts with `fr`.
+    pub fn detect(explicit: Option<&str>) -> Lang {
+        let pick = |s: &str| {
+            if s.to_ascii_lowercase().starts_with("fr") {
+                Lang::Fr
+            } else {
+                Lang::En
+            }
+        };
+        if let Some(s) = explicit {
+            return pick(s);
+        }
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var)
+                && !v.is_empty()
+                && v != "C"
+                && v != "POSIX"
+                && !v.starts_with("C.")
+            {
+                return pick(&v);
+            }
+        }
+        sys_locale::get_locale()
+            .map(|l| pick(&l))
+            .unwrap_or(Lang::En)
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// Pick the French or the English text.
+    pub fn t<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+}
+
+pub fn verdict(v: Verdict, l: Lang) -> &'static str {
+    match v {
+        Verdict::Ready => l.t("prêt", "ready"),
+        Verdict::Degraded => l.t("dégradé", "degraded"),
+        Verdict::Blocked => l.t("bloqué", "blocked"),
+    }
+}
+
+pub fn status(s: Status, l: Lang) -> &'static str {
+    match s {
+        Status::Ok => "ok",
+        Status::Warn => l.t("attention", "warning"),
+        Status::Fail => l.t("échec", "failed"),
+        Status::Skipped => l.t("non testé", "skipped"),
+    }
+}
+
+pub fn step(k: ProbeKind, l: Lang) -> &'static str {
+    match k {
+        ProbeKind::Dns => "DNS",
+        ProbeKind::Tcp => "TCP",
+        ProbeKind::Tls => "TLS",
+        ProbeKind::Https => "HTTPS",
+        ProbeKind::Websocket => "WebSocket",
+        ProbeKind::Stun => "STUN",
+        ProbeKind::Turn => l.t("TURN (relais média)", "TURN (media relay)"),
+        ProbeKind::UdpQuality => l.t("qualité UDP", "UDP quality"),
+        ProbeKind::Bandwidth => l.t("débit montant", "upload"),
+        ProbeKind::Proxy => "proxy",
+    }
+}
+
+/// What a failure class means, in plain words.
+pub fn class_meaning(c: ErrorClass, l: Lang) -> &'static str {
+    use ErrorClass::*;
+    match c {
+        Timeout => l.t(
+            "aucune réponse dans le délai : les paquets sont probablement jetés par un pare-feu",
+            "no answer in time: a firewall probably drops the packets",
+        ),
+        Refused => l.t(
+            "connexion refusée : un pare-feu rejette ce port, ou rien n'y écoute",
+            "connection refused: a firewall rejects this port, or nothing listens on it",
+        ),
+        Reset => l.t(
+            "connexion coupée en cours de route (un filtre coupe la connexion)",
+            "the connection was cut on the way (a filter resets it)",
+        ),
+        Unreachable => l.t("serveur injoignable (pas de route)", "server unreachable (no route)"),
+        Nxdomain => l.t(
+            "ce nom n'existe pas pour le DNS de ce réseau",
+            "this name does not exist for this network's DNS",
+        ),
+        Servfail => l.t("le serveur DNS est en échec", "the DNS server fails"),
+        NoAnswer => l.t("le DNS ne donne aucune adresse pour ce nom", "the DNS gives no address for this name"),
+        DnsSinkhole => l.t(
+            "le DNS du réseau détourne ce nom vers une fausse adresse (filtrage DNS)",
+            "the network's DNS diverts this name to a fake address (DNS filtering)",
+        ),
+        TlsInterception => l.t(
+            "le chiffrement est intercepté : un pare-feu présente son propre certificat (inspection TLS)",
+            "encryption is intercepted: a firewall presents its own certificate (TLS inspection)",
+        ),
+        CertInvalid => l.t(
+            "certificat invalide (expiré, ou pour un autre nom ; vérifiez l'heure de l'ordinateur)",
+            "invalid certificate (expired, or for another name; check the computer's clock)",
+        ),
+        TlsHandshake => l.t("la négociation TLS a échoué", "the TLS handshake failed"),
+        HttpStatus => l.t(
+            "le serveur répond par une erreur HTTP",
+            "the server answers with an HTTP error",
+        ),
+        BlockPage => l.t(
+            "une page de filtrage répond à la place du service",
+            "a filtering page answers instead of the service",
+        ),
+        ProxyRequired => l.t(
+            "l'accès direct est fermé : ce réseau impose un proxy",
+            "direct access is closed: this network requires a proxy",
+        ),
+        ProxyAuth => l.t(
+            "le proxy demande une identification",
+            "the proxy asks for credentials",
+        ),
+        ProxyRefused => l.t("le proxy refuse cette destination", "the proxy refuses this destination"),
+        UpgradeRefused => l.t(
+            "les WebSockets sont refusés par un filtre",
+            "WebSockets are refused by a filter",
+        ),
+        NoResponse => l.t("aucune réponse utilisable", "no usable answer"),
+        Malformed => l.t(
+            "réponse incompréhensible (ce n'est pas le bon protocole)",
+            "unintelligible answer (not the expected protocol)",
+        ),
+        TooLarge => l.t("réponse démesurée, abandonnée", "oversized answer, abandoned"),
+        Closed => l.t("la connexion s'est fermée sans réponse", "the connection closed without an answer"),
+        Local => l.t("le test n'a pas pu être lancé sur cet ordinateur", "the test could not start on this computer"),
+        Insufficient => l.t("insuffisant pour le flux à envoyer", "not enough for the stream to send"),
+    }
+}

@@ -1,0 +1,209 @@
+//! The human report: one line per platform first, then what failed and what it means, the
+//! likely firewall, whom to contact and the ticket. Readable by a teacher; precise enough for
+//! a network engineer.
+
+use super::{Lang, i18n};
+use crate::model::{Report, Status, Verdict};
+use std::fmt::Write;
+
+/// Colours only when asked (a terminal, and `NO_COLOR` unset).
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, v: Verdict, s: &str) -> String {
+        if !self.color {
+            return s.to_string();
+        }
+        let code = match v {
+            Verdict::Ready => "32",
+            Verdict::Degraded => "33",
+            Verdict::Blocked => "31",
+        };
+        format!("\x1b[1;{code}m{s}\x1b[0m")
+    }
+}
+
+fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ready => "[OK]",
+        Verdict::Degraded => "[!!]",
+        Verdict::Blocked => "[XX]",
+    }
+}
+
+pub fn render(r: &Report, lang: Lang, style: Style) -> String {
+    let mut s = String::new();
+    let l = lang;
+    let mut venue: Vec<String> = Vec::new();
+    if let Some(v) = &r.venue.label {
+        venue.push(v.clone());
+    }
+    if let Some(k) = &r.venue.kind {
+        venue.push(k.clone());
+    }
+    if let Some(u) = &r.venue.uai {
+        venue.push(format!("UAI {u}"));
+    } else if let Some(d) = &r.venue.department {
+        venue.push(format!("{} {d}", l.t("département", "department")));
+    }
+    let _ = writeln!(
+        s,
+        "preflight {} — {}{}",
+        r.tool.version,
+        r.started_at,
+        if venue.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", venue.join(", "))
+        }
+    );
+    let _ = writeln!(s);
+    for p in &r.platforms {
+        let _ = writeln!(
+            s,
+            "{} {} : {}",
+            style.paint(p.verdict, mark(p.verdict)),
+            p.name,
+            style.paint(p.verdict, i18n::verdict(p.verdict, l))
+        );
+        let _ = writeln!(s, "     {}", p.summary);
+    }
+    for n in &r.notes {
+        let _ = writeln!(s, "[--] {n}");
+    }
+
+    let troubled: Vec<_> = r
+        .platforms
+        .iter()
+        .filter(|p| p.verdict != Verdict::Ready)
+        .collect();
+    if !troubled.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{}",
+            l.t("Ce qui ne passe pas :", "What does not get through:")
+        );
+        for p in troubled {
+            let _ = writeln!(s, "  {}", p.name);
+            for reason in &p.reasons {
+                let _ = writeln!(s, "    - {reason}");
+            }
+            for o in p.probes.iter().filter(|o| o.status == Status::Fail) {
+                let msg = o.error.as_ref().map(|e| e.message.as_str()).unwrap_or("");
+                let transport = o
+                    .transport
+                    .map(|t| format!("/{}", t.as_str()))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "      {} {}{} : {} ({})",
+                    i18n::step(o.kind, l),
+                    o.target,
+                    transport,
+                    o.error.as_ref().map(|e| e.class.as_str()).unwrap_or(""),
+                    msg
+                );
+            }
+            let skipped = p
+                .probes
+                .iter()
+                .filter(|o| o.status == Status::Skipped)
+                .count();
+            if skipped > 0 {
+                let _ = writeln!(
+                    s,
+                    "      {} {skipped} {}",
+                    l.t("et", "and"),
+                    l.t(
+                        "test(s) non lancé(s) parce qu'une étape avant eux a échoué",
+                        "test(s) not run because a step before them failed"
+                    )
+                );
+            }
+        }
+    }
+
+    if let Some(b) = &r.bandwidth {
+        let _ = writeln!(s);
+        if let Some(up) = b.upload_kbps {
+            let _ = write!(
+                s,
+                "{} {:.1} Mbit/s",
+                l.t("Débit montant :", "Upload:"),
+                up / 1000.0
+            );
+            if let Some(n) = b.needed_kbps {
+                let _ = write!(
+                    s,
+                    " ({} {:.1} Mbit/s)",
+                    l.t("besoin :", "needed:"),
+                    n / 1000.0
+                );
+            }
+            if let Some(f) = &b.fits {
+                let _ = write!(s, " — {f}");
+            }
+            let _ = writeln!(s);
+        }
+    }
+
+    if r.firewall.family != "none" {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{} {} ({} {:.0} %)",
+            l.t("Pare-feu probable :", "Likely firewall:"),
+            r.firewall.family,
+            l.t("confiance", "confidence"),
+            r.firewall.confidence * 100.0
+        );
+        for e in &r.firewall.evidence {
+            let _ = writeln!(s, "  - {e}");
+        }
+    }
+    if let Some(sup) = &r.support {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "{} {}", l.t("À contacter :", "Contact:"), sup.desk);
+        if let Some(c) = &sup.contact {
+            let _ = writeln!(s, "  {c}");
+        }
+        let _ = writeln!(s, "  {}", sup.why);
+        if let Some(t) = &sup.ticket {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "{}",
+                l.t(
+                    "Texte du ticket, prêt à envoyer :",
+                    "Ticket text, ready to send:"
+                )
+            );
+            for line in t.lines() {
+                let _ = writeln!(s, "  | {line}");
+            }
+        }
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "{} {} ({} {}, {:.1} s){}",
+        l.t("Verdict :", "Verdict:"),
+        style.paint(r.verdict, i18n::verdict(r.verdict, l)),
+        l.t("code de sortie", "exit code"),
+        r.exit_code(),
+        r.duration_ms as f64 / 1000.0,
+        if r.partial {
+            l.t(
+                " — interrompu, rapport partiel",
+                " — interrupted, partial report",
+            )
+        } else {
+            ""
+        }
+    );
+    s
+}

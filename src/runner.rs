@@ -1,0 +1,225 @@
+//! Runs a plan: every probe concurrently, each as soon as the probes it needs are done, each
+//! under its own deadline, the whole run under a global cap. A probe whose prerequisite failed
+//! is `skipped` with the reason. Ctrl-C (the `cancel` future) stops the run and keeps what was
+//! measured.
+
+use crate::model::{ErrorClass, Outcome, ProbeKind, Status};
+use crate::plan::{Plan, Step};
+use crate::probe::{self, Env, dns::Dns};
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Told about progress; the CLI draws bars with it. Probes themselves never print.
+pub trait Observer: Send + Sync {
+    fn started(&self, _total: usize) {}
+    fn finished(&self, _index: usize, _step: &Step, _outcome: &Outcome) {}
+}
+
+/// An observer that does nothing (tests, `--json` to a pipe).
+pub struct Silent;
+impl Observer for Silent {}
+
+pub struct RunResult {
+    /// One outcome per planned probe, in plan order.
+    pub outcomes: Vec<Outcome>,
+    pub interrupted: bool,
+    pub duration: Duration,
+}
+
+type Slot = watch::Sender<Option<Arc<Outcome>>>;
+
+/// The longest a whole run may take, whatever the chain of dependencies: DNS, then a
+/// connection, then a request, each with its deadline, plus a margin.
+pub fn global_cap(timeout: Duration) -> Duration {
+    timeout * 3 + Duration::from_secs(1)
+}
+
+pub async fn run(
+    plan: &Plan,
+    dns: Arc<Dns>,
+    env: Env,
+    observer: Arc<dyn Observer>,
+    cancel: impl Future<Output = ()>,
+) -> RunResult {
+    let start = Instant::now();
+    let n = plan.probes.len();
+    observer.started(n);
+    let slots: Arc<Vec<Slot>> = Arc::new((0..n).map(|_| watch::channel(None).0).collect());
+    let addrs: Arc<Mutex<HashMap<String, Vec<IpAddr>>>> = Arc::default();
+    let mut set = tokio::task::JoinSet::new();
+    for (i, p) in plan.probes.iter().enumerate() {
+        let step = p.step.clone();
+        let deps = p.deps.clone();
+        let slots = slots.clone();
+        let dns = dns.clone();
+        let env = env.clone();
+        let addrs = addrs.clone();
+        let observer = observer.clone();
+        let kinds: Vec<ProbeKind> = deps.iter().map(|d| plan.probes[*d].step.kind()).collect();
+        set.spawn(async move {
+            // Wait for what this probe needs.
+            let mut blocked: Option<(ProbeKind, Arc<Outcome>)> = None;
+            for (d, kind) in deps.iter().zip(kinds) {
+                let mut rx = slots[*d].subscribe();
+                let got = rx.wait_for(Option::is_some).await.map(|v| v.clone());
+                if let Ok(Some(o)) = got
+                    && !usable(kind, &step, &o)
+                    && blocked.is_none()
+                {
+                    blocked = Some((kind, o));
+                }
+            }
+            let outcome = match blocked {
+                Some((_, dep)) => skipped_because(&step, &dep),
+                None => {
+                    let safety = env.timeout + Duration::from_millis(500);
+                    let started = Instant::now();
+                    match tokio::time::timeout(safety, run_step(&step, &dns, &env, &addrs)).await {
+                        Ok(o) => o,
+                        Err(_) => {
+                            let mut o = Outcome::new(step.kind(), step.target(), step.transport())
+                                .fail(ErrorClass::Timeout, "no result before the deadline");
+                            o.duration_ms = started.elapsed().as_millis() as u64;
+                            o
+                        }
+                    }
+                }
+            };
+            observer.finished(i, &step, &outcome);
+            slots[i].send_replace(Some(Arc::new(outcome)));
+        });
+    }
+
+    let cap = global_cap(env.timeout);
+    let mut interrupted = false;
+    let all = async { while set.join_next().await.is_some() {} };
+    tokio::select! {
+        _ = all => {}
+        _ = cancel => { interrupted = true; }
+        _ = tokio::time::sleep(cap) => {}
+    }
+    let outcomes = plan
+        .probes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match slots[i].borrow().as_ref() {
+            Some(o) => (**o).clone(),
+            None if interrupted => Outcome::new(p.step.kind(), p.step.target(), p.step.transport())
+                .skipped("the run was interrupted (Ctrl-C) before this probe finished"),
+            None => {
+                let mut o = Outcome::new(p.step.kind(), p.step.target(), p.step.transport()).fail(
+                    ErrorClass::Timeout,
+                    "the run reached its time limit before this probe finished",
+                );
+                o.duration_ms = cap.as_millis() as u64;
+                o
+            }
+        })
+        .collect();
+    RunResult {
+        outcomes,
+        interrupted,
+        duration: start.elapsed(),
+    }
+}
+
+/// May a probe run after this prerequisite? A TLS handshake that worked but showed an
+/// untrusted or inspected chain still lets HTTPS and WebSocket run: what answers behind the
+/// interception (a block page, a proxy's refusal) is evidence.
+fn usable(dep_kind: ProbeKind, _step: &Step, o: &Outcome) -> bool {
+    match o.status {
+        Status::Ok | Status::Warn => true,
+        Status::Skipped => false,
+        Status::Fail => {
+            dep_kind == ProbeKind::Tls
+                && matches!(
+                    o.class(),
+                    Some(ErrorClass::TlsInterception | ErrorClass::CertInvalid)
+                )
+        }
+    }
+}
+
+fn skipped_because(step: &Step, dep: &Outcome) -> Outcome {
+    let why = match (&dep.error, dep.status) {
+        (Some(e), _) => format!(
+            "{} {} failed ({})",
+            dep.kind.as_str(),
+            dep.target,
+            e.class.as_str()
+        ),
+        (None, _) => format!("{} {} did not run", dep.kind.as_str(), dep.target),
+    };
+    let mut o = Outcome::new(step.kind(), step.target(), step.transport()).skipped(why);
+    // Carry the root cause so the diagnosis need not walk the plan.
+    let root = dep
+        .class()
+        .map(|c| c.as_str().to_string())
+        .or_else(|| dep.data_str("cause").map(str::to_string));
+    if let Some(c) = root {
+        o.set("cause", c);
+    }
+    let root_probe = dep
+        .data_str("cause_probe")
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{} {}", dep.kind.as_str(), dep.target));
+    o.set("cause_probe", root_probe);
+    o
+}
+
+async fn run_step(
+    step: &Step,
+    dns: &Dns,
+    env: &Env,
+    addrs: &Mutex<HashMap<String, Vec<IpAddr>>>,
+) -> Outcome {
+    let lookup = |host: &str| {
+        addrs
+            .lock()
+            .map(|m| m.get(host).cloned().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    match step {
+        Step::Dns { host } => {
+            let (o, ips) = dns.probe(host).await;
+            if let Ok(mut m) = addrs.lock() {
+                m.insert(host.clone(), ips);
+            }
+            o
+        }
+        Step::Tcp { host, port } => {
+            probe::tcp::probe(host, &lookup(host), *port, env.timeout).await
+        }
+        Step::Tls { host, port } => {
+            probe::tls::probe(
+                host,
+                &lookup(host),
+                *port,
+                &[b"http/1.1"],
+                &env.trust,
+                env.timeout,
+            )
+            .await
+        }
+        Step::Https { host, check } => probe::http::probe(check, host, &lookup(host), env).await,
+        Step::Websocket { host, check } => {
+            probe::websocket::probe(check, host, &lookup(host), env).await
+        }
+        Step::Ice { check } => {
+            probe::stun::probe(
+                check.scheme,
+                &check.url,
+                &check.host,
+                &lookup(&check.host),
+                check.port,
+                check.transport,
+                env,
+            )
+            .await
+        }
+    }
+}
