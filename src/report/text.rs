@@ -151,7 +151,9 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         }
     }
 
-    if r.firewall.family != "none" {
+    if r.firewall.family != "none"
+        && (r.firewall.family != "unknown" || !r.firewall.evidence.is_empty())
+    {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
