@@ -180,6 +180,34 @@ pub fn prepare(mut opts: CheckOptions) -> Result<Prepared, CheckError> {
     })
 }
 
+/// A direct connection that fails where the same host answers through the proxy is not a
+/// dead server: the network requires the proxy (`proxy_required`).
+pub fn mark_proxy_required(plan: &plan::Plan, outcomes: &mut [crate::model::Outcome]) {
+    use crate::model::ErrorClass::*;
+    let through_proxy: Vec<String> = plan
+        .probes
+        .iter()
+        .zip(outcomes.iter())
+        .filter(|(p, o)| p.step.via().is_some() && o.works())
+        .map(|(p, _)| p.step.host().to_string())
+        .collect();
+    for (p, o) in plan.probes.iter().zip(outcomes.iter_mut()) {
+        let direct_failure = p.step.via().is_none()
+            && matches!(
+                o.class(),
+                Some(Timeout | Refused | Reset | Unreachable | Closed)
+            );
+        if direct_failure && through_proxy.iter().any(|h| h == p.step.host()) {
+            let was = o.class().map(|c| c.as_str()).unwrap_or("");
+            let msg = format!(
+                "direct connection fails ({was}) but the proxy reaches {}: this network requires its proxy",
+                p.step.host()
+            );
+            *o = o.clone().fail(ProxyRequired, msg);
+        }
+    }
+}
+
 /// Run the check. `cancel` resolving (Ctrl-C) stops the probes and yields a partial report.
 pub async fn run(
     prep: Prepared,
@@ -204,9 +232,19 @@ pub async fn run(
         trust: Arc::new(trust),
         timeout: opts.timeout,
     };
-    let plan = plan::build(&prep.profiles);
-    let result = runner::run(&plan, Arc::new(dns), env, observer, cancel).await;
+    // The proxy a browser here would use, and what it betrays.
+    let domains = crate::probe::proxy::search_domains();
+    let (discovery, proxy) = crate::probe::proxy::discover(&dns, &domains, &env).await;
+    let mut network_probes = vec![discovery];
+    if let Some(px) = &proxy {
+        network_probes.push(crate::probe::proxy::e2guardian_test(px, env.timeout).await);
+    }
+    let plan = plan::build(&prep.profiles, proxy.as_ref());
+    let mut result = runner::run(&plan, Arc::new(dns), env, observer, cancel).await;
+    mark_proxy_required(&plan, &mut result.outcomes);
     let outcomes = &result.outcomes;
+    let mut evidence_outcomes = outcomes.clone();
+    evidence_outcomes.extend(network_probes.iter().cloned());
 
     let mut platforms = Vec::new();
     for p in &plan.platforms {
@@ -223,7 +261,7 @@ pub async fn run(
                 .unwrap_or(m)
                 .to_string()
         });
-    let firewall: Firewall = firewall::identify(&prep.fingerprints, outcomes, opts.lang);
+    let firewall: Firewall = firewall::identify(&prep.fingerprints, &evidence_outcomes, opts.lang);
     let report_so_far = Report {
         schema: SCHEMA.to_string(),
         tool: Tool {
@@ -240,7 +278,10 @@ pub async fn run(
         network: Network {
             public_ip,
             resolver: Some(resolver_desc),
-            proxy: None,
+            proxy: proxy
+                .as_ref()
+                .map(|p| format!("{} ({})", p.label, p.source)),
+            probes: network_probes,
         },
         bandwidth: None,
         firewall,

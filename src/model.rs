@@ -291,6 +291,9 @@ pub struct Network {
     pub public_ip: Option<String>,
     pub resolver: Option<String>,
     pub proxy: Option<String>,
+    /// Probes of the network itself (proxy discovery, the proxy's own test page).
+    #[serde(default)]
+    pub probes: Vec<Outcome>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -2,17 +2,37 @@
 //! and one TLS handshake per endpoint, shared by every platform that needs them.
 
 use crate::model::{ProbeKind, Transport};
+use crate::probe::proxy::Proxy;
 use crate::profile::{HttpsCheck, IceCheck, Profile, WebsocketCheck};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    Dns { host: String },
-    Tcp { host: String, port: u16 },
-    Tls { host: String, port: u16 },
-    Https { host: String, check: HttpsCheck },
-    Websocket { host: String, check: WebsocketCheck },
-    Ice { check: IceCheck },
+    Dns {
+        host: String,
+    },
+    Tcp {
+        host: String,
+        port: u16,
+    },
+    Tls {
+        host: String,
+        port: u16,
+    },
+    Https {
+        host: String,
+        check: HttpsCheck,
+        via: Option<Proxy>,
+    },
+    Websocket {
+        host: String,
+        check: WebsocketCheck,
+        via: Option<Proxy>,
+    },
+    Ice {
+        check: IceCheck,
+        via: Option<Proxy>,
+    },
 }
 
 impl Step {
@@ -23,7 +43,7 @@ impl Step {
             Step::Tls { .. } => ProbeKind::Tls,
             Step::Https { .. } => ProbeKind::Https,
             Step::Websocket { .. } => ProbeKind::Websocket,
-            Step::Ice { check } => match check.scheme {
+            Step::Ice { check, .. } => match check.scheme {
                 crate::profile::IceScheme::Stun => ProbeKind::Stun,
                 crate::profile::IceScheme::Turn => ProbeKind::Turn,
             },
@@ -34,7 +54,7 @@ impl Step {
         match self {
             Step::Dns { host } | Step::Tcp { host, .. } | Step::Tls { host, .. } => host,
             Step::Https { host, .. } | Step::Websocket { host, .. } => host,
-            Step::Ice { check } => &check.host,
+            Step::Ice { check, .. } => &check.host,
         }
     }
 
@@ -45,7 +65,7 @@ impl Step {
             Step::Tcp { host, port } | Step::Tls { host, port } => format!("{host}:{port}"),
             Step::Https { check, .. } => check.url.clone(),
             Step::Websocket { check, .. } => check.url.clone(),
-            Step::Ice { check } => check.url.clone(),
+            Step::Ice { check, .. } => check.url.clone(),
         }
     }
 
@@ -64,16 +84,27 @@ impl Step {
             } else {
                 Transport::Tcp
             }),
-            Step::Ice { check } => Some(check.transport),
+            Step::Ice { check, .. } => Some(check.transport),
+        }
+    }
+
+    /// The proxy this probe goes through, if any.
+    pub fn via(&self) -> Option<&Proxy> {
+        match self {
+            Step::Https { via, .. } | Step::Websocket { via, .. } | Step::Ice { via, .. } => {
+                via.as_ref()
+            }
+            _ => None,
         }
     }
 
     fn key(&self) -> String {
-        format!("{:?}|{}", self.kind(), self.target())
-            + match self {
-                Step::Ice { check } => check.transport.as_str(),
-                _ => "",
-            }
+        let transport = match self {
+            Step::Ice { check, .. } => check.transport.as_str(),
+            _ => "",
+        };
+        let via = self.via().map(|p| p.label.as_str()).unwrap_or("");
+        format!("{:?}|{}|{transport}|{via}", self.kind(), self.target())
     }
 }
 
@@ -180,78 +211,90 @@ fn url_endpoint(url: &str) -> Option<(String, u16, bool)> {
 }
 
 /// Build the plan for the selected profiles (already given their server, if any).
-pub fn build(profiles: &[Profile]) -> Plan {
+///
+/// With a proxy (configured or announced by WPAD), the browser sends HTTPS and WebSocket
+/// through it: those endpoints count through the proxy, and the direct attempts stay in the
+/// report as evidence. TURN over TLS may go either way: both are alternatives.
+pub fn build(profiles: &[Profile], proxy: Option<&Proxy>) -> Plan {
     let mut b = Builder {
         plan: Plan::default(),
         index: HashMap::new(),
     };
     for p in profiles {
         let mut entries = Vec::new();
-        let support = |b: &mut Builder,
-                       entries: &mut Vec<Entry>,
-                       host: &str,
-                       port: u16,
-                       tls: bool|
-         -> usize {
-            let d = b.dns(host);
-            let t = b.tcp(host, port);
-            let mut last = t;
-            for i in [d, t] {
-                push_support(entries, i);
-            }
-            if tls {
-                last = b.tls(host, port);
-                push_support(entries, last);
-            }
-            last
-        };
+        let endpoint =
+            |required: bool, group: String, tier: u8, what: &str, what_fr: &str| Role::Endpoint {
+                required,
+                group,
+                tier,
+                what: what.to_string(),
+                what_fr: what_fr.to_string(),
+            };
         for (n, c) in p.https.iter().enumerate() {
             let Some((host, port, tls)) = url_endpoint(&c.url) else {
                 continue;
             };
-            let dep = support(&mut b, &mut entries, &host, port, tls);
-            let i = b.add(
+            let role = endpoint(
+                c.required,
+                c.group.clone().unwrap_or_else(|| format!("https{n}")),
+                0,
+                &c.what,
+                &c.what_fr,
+            );
+            let dep = b.support(&mut entries, &host, port, tls);
+            let direct = b.add(
                 Step::Https {
                     host: host.clone(),
                     check: c.clone(),
+                    via: None,
                 },
                 vec![dep],
             );
-            entries.push(Entry {
-                probe: i,
-                role: Role::Endpoint {
-                    required: c.required,
-                    group: c.group.clone().unwrap_or_else(|| format!("https{n}")),
-                    tier: 0,
-                    what: c.what.clone(),
-                    what_fr: c.what_fr.clone(),
-                },
+            b.route(&mut entries, direct, role, proxy, |via| Step::Https {
+                host: host.clone(),
+                check: c.clone(),
+                via,
             });
         }
         for (n, c) in p.websocket.iter().enumerate() {
             let Some((host, port, tls)) = url_endpoint(&c.url) else {
                 continue;
             };
-            let dep = support(&mut b, &mut entries, &host, port, tls);
-            let i = b.add(
+            let role = endpoint(
+                c.required,
+                c.group.clone().unwrap_or_else(|| format!("websocket{n}")),
+                0,
+                &c.what,
+                &c.what_fr,
+            );
+            let dep = b.support(&mut entries, &host, port, tls);
+            let direct = b.add(
                 Step::Websocket {
                     host: host.clone(),
                     check: c.clone(),
+                    via: None,
                 },
                 vec![dep],
             );
-            entries.push(Entry {
-                probe: i,
-                role: Role::Endpoint {
-                    required: c.required,
-                    group: c.group.clone().unwrap_or_else(|| format!("websocket{n}")),
-                    tier: 0,
-                    what: c.what.clone(),
-                    what_fr: c.what_fr.clone(),
-                },
+            b.route(&mut entries, direct, role, proxy, |via| Step::Websocket {
+                host: host.clone(),
+                check: c.clone(),
+                via,
             });
         }
         for (n, c) in p.ice.iter().enumerate() {
+            let tier = match c.transport {
+                Transport::Udp => 0,
+                Transport::Tcp => 1,
+                Transport::Tls => 2,
+            };
+            let role = endpoint(
+                c.required,
+                c.group.clone().unwrap_or_else(|| format!("ice{n}")),
+                tier,
+                &c.what,
+                &c.what_fr,
+            );
             let d = b.dns(&c.host);
             push_support(&mut entries, d);
             let dep = match c.transport {
@@ -262,21 +305,27 @@ pub fn build(profiles: &[Profile]) -> Plan {
                     t
                 }
             };
-            let i = b.add(Step::Ice { check: c.clone() }, vec![dep]);
-            entries.push(Entry {
-                probe: i,
-                role: Role::Endpoint {
-                    required: c.required,
-                    group: c.group.clone().unwrap_or_else(|| format!("ice{n}")),
-                    tier: match c.transport {
-                        Transport::Udp => 0,
-                        Transport::Tcp => 1,
-                        Transport::Tls => 2,
-                    },
-                    what: c.what.clone(),
-                    what_fr: c.what_fr.clone(),
+            let direct = b.add(
+                Step::Ice {
+                    check: c.clone(),
+                    via: None,
                 },
+                vec![dep],
+            );
+            entries.push(Entry {
+                probe: direct,
+                role: role.clone(),
             });
+            if let (Some(px), Transport::Tls) = (proxy, c.transport) {
+                let via = b.add(
+                    Step::Ice {
+                        check: c.clone(),
+                        via: Some(px.clone()),
+                    },
+                    vec![],
+                );
+                entries.push(Entry { probe: via, role });
+            }
         }
         b.plan.platforms.push(PlatformPlan {
             profile: p.clone(),
@@ -284,6 +333,45 @@ pub fn build(profiles: &[Profile]) -> Plan {
         });
     }
     b.plan
+}
+
+impl Builder {
+    /// DNS, TCP and (for TLS) the TLS handshake on the way to an endpoint; returns the last.
+    fn support(&mut self, entries: &mut Vec<Entry>, host: &str, port: u16, tls: bool) -> usize {
+        let d = self.dns(host);
+        let t = self.tcp(host, port);
+        push_support(entries, d);
+        push_support(entries, t);
+        if tls {
+            let l = self.tls(host, port);
+            push_support(entries, l);
+            l
+        } else {
+            t
+        }
+    }
+
+    /// Count a web endpoint the way the browser reaches it: direct, or through the proxy.
+    fn route(
+        &mut self,
+        entries: &mut Vec<Entry>,
+        direct: usize,
+        role: Role,
+        proxy: Option<&Proxy>,
+        proxied: impl Fn(Option<Proxy>) -> Step,
+    ) {
+        match proxy {
+            None => entries.push(Entry {
+                probe: direct,
+                role,
+            }),
+            Some(px) => {
+                push_support(entries, direct);
+                let via = self.add(proxied(Some(px.clone())), vec![]);
+                entries.push(Entry { probe: via, role });
+            }
+        }
+    }
 }
 
 fn push_support(entries: &mut Vec<Entry>, i: usize) {
@@ -303,7 +391,7 @@ mod tests {
     fn one_dns_lookup_per_host_and_shared_endpoints() {
         let all = crate::profile::load_all(&[]).unwrap();
         let bbb = all[0].with_server("bbb.example.test");
-        let plan = build(&[bbb.clone(), bbb]);
+        let plan = build(&[bbb.clone(), bbb], None);
         let dns: Vec<_> = plan
             .probes
             .iter()
@@ -335,7 +423,7 @@ mod tests {
     #[test]
     fn turn_transports_are_tiers_of_one_group() {
         let all = crate::profile::load_all(&[]).unwrap();
-        let plan = build(&[all[0].with_server("h.test")]);
+        let plan = build(&[all[0].with_server("h.test")], None);
         let tiers: Vec<(String, u8)> = plan.platforms[0]
             .entries
             .iter()
@@ -354,5 +442,36 @@ mod tests {
                 ("turns:h.test:443?transport=tcp".to_string(), 2)
             ]
         );
+    }
+
+    #[test]
+    fn with_a_proxy_web_endpoints_count_through_it() {
+        let all = crate::profile::load_all(&[]).unwrap();
+        let px = Proxy {
+            addr: "198.18.0.1:3128".parse().unwrap(),
+            label: "proxy.etab.lab:3128".into(),
+            source: "wpad".into(),
+        };
+        let plan = build(&[all[0].with_server("h.test")], Some(&px));
+        let counted: Vec<(ProbeKind, bool)> = plan.platforms[0]
+            .entries
+            .iter()
+            .filter(|e| matches!(e.role, Role::Endpoint { .. }))
+            .map(|e| (plan.probes[e.probe].step.kind(), plan.probes[e.probe].step.via().is_some()))
+            .collect();
+        assert_eq!(
+            counted,
+            [
+                (ProbeKind::Https, true),
+                (ProbeKind::Websocket, true),
+                (ProbeKind::Websocket, true),
+                (ProbeKind::Turn, false),
+                (ProbeKind::Turn, false),
+                (ProbeKind::Turn, false),
+                (ProbeKind::Turn, true),
+            ]
+        );
+        // The direct attempts stay, as evidence.
+        assert!(plan.probes.iter().any(|p| p.step.kind() == ProbeKind::Https && p.step.via().is_none()));
     }
 }

@@ -205,11 +205,13 @@ async fn run_step(
             )
             .await
         }
-        Step::Https { host, check } => probe::http::probe(check, host, &lookup(host), env).await,
-        Step::Websocket { host, check } => {
-            probe::websocket::probe(check, host, &lookup(host), env).await
+        Step::Https { host, check, via } => {
+            probe::http::probe(check, host, &lookup(host), env, via.as_ref()).await
         }
-        Step::Ice { check } => {
+        Step::Websocket { host, check, via } => {
+            probe::websocket::probe(check, host, &lookup(host), env, via.as_ref()).await
+        }
+        Step::Ice { check, via } => {
             probe::stun::probe(
                 check.scheme,
                 &check.url,
@@ -218,6 +220,7 @@ async fn run_step(
                 check.port,
                 check.transport,
                 env,
+                via.as_ref(),
             )
             .await
         }

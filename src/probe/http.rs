@@ -262,7 +262,13 @@ pub fn judge(check: &HttpsCheck, a: &Answer) -> Result<(), (ErrorClass, String)>
 }
 
 /// The `https` probe: TCP, TLS (chain judged), GET, real-answer test.
-pub async fn probe(check: &HttpsCheck, host: &str, addrs: &[IpAddr], env: &Env) -> Outcome {
+pub async fn probe(
+    check: &HttpsCheck,
+    host: &str,
+    addrs: &[IpAddr],
+    env: &Env,
+    via: Option<&super::proxy::Proxy>,
+) -> Outcome {
     let start = Instant::now();
     let mut out = Outcome::new(ProbeKind::Https, check.url.clone(), Some(Transport::Tls));
     let url = match url::Url::parse(&check.url) {
@@ -284,9 +290,7 @@ pub async fn probe(check: &HttpsCheck, host: &str, addrs: &[IpAddr], env: &Env) 
     };
     let deadline = env.timeout;
     let run = async {
-        let (tcp, sa, rtt) = super::tcp::connect(addrs, port, deadline).await?;
-        out.set("address", sa.to_string());
-        out.set("connect_ms", ms_f(rtt));
+        let tcp = super::proxy::open(via, addrs, host, port, deadline, &mut out).await?;
         let left = deadline.saturating_sub(start.elapsed());
         if tls {
             let (stream, facts) =

@@ -3,6 +3,7 @@
 
 pub mod dns;
 pub mod http;
+pub mod proxy;
 pub mod stun;
 pub mod tcp;
 pub mod tls;

@@ -224,6 +224,7 @@ pub async fn probe(
     port: u16,
     transport: Transport,
     env: &Env,
+    via: Option<&super::proxy::Proxy>,
 ) -> Outcome {
     let start = Instant::now();
     let kind = match scheme {
@@ -257,9 +258,7 @@ pub async fn probe(
                 Ok((r, rtt, None))
             }
             Transport::Tls => {
-                let (tcp, sa, c) = super::tcp::connect(addrs, port, deadline).await?;
-                out.set("address", sa.to_string());
-                out.set("connect_ms", ms_f(c));
+                let tcp = super::proxy::open(via, addrs, host, port, deadline, &mut out).await?;
                 let (mut tls, facts) =
                     super::tls::handshake(tcp, host, &[b"stun.turn"], &env.trust).await?;
                 facts.record(&mut out);

@@ -3,7 +3,7 @@
 //! `auth_request`, because the probe has no meeting session) proves the path works up to the
 //! service. A refusal by a proxy (its markers in the answer) is `upgrade_refused`.
 
-use super::{Env, ms_f};
+use super::Env;
 use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
 use crate::profile::WebsocketCheck;
 use std::net::IpAddr;
@@ -108,7 +108,13 @@ where
 }
 
 /// The `websocket` probe.
-pub async fn probe(check: &WebsocketCheck, host: &str, addrs: &[IpAddr], env: &Env) -> Outcome {
+pub async fn probe(
+    check: &WebsocketCheck,
+    host: &str,
+    addrs: &[IpAddr],
+    env: &Env,
+    via: Option<&super::proxy::Proxy>,
+) -> Outcome {
     let start = Instant::now();
     let mut out = Outcome::new(
         ProbeKind::Websocket,
@@ -126,9 +132,7 @@ pub async fn probe(check: &WebsocketCheck, host: &str, addrs: &[IpAddr], env: &E
     let port = url.port_or_known_default().unwrap_or(443);
     let deadline = env.timeout;
     let run = async {
-        let (tcp, sa, rtt) = super::tcp::connect(addrs, port, deadline).await?;
-        out.set("address", sa.to_string());
-        out.set("connect_ms", ms_f(rtt));
+        let tcp = super::proxy::open(via, addrs, host, port, deadline, &mut out).await?;
         if tls {
             let (stream, facts) =
                 super::tls::handshake(tcp, host, &[b"http/1.1"], &env.trust).await?;

@@ -1,0 +1,427 @@
+//! HTTP proxies, as a browser on this machine would find and use them: the environment
+//! (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`), then WPAD (`http://wpad.<search domain>/wpad.dat`,
+//! its `PROXY host:port` lines). Through a proxy, a tunnel is asked with `CONNECT`; the answer
+//! (200, 407 with its realm, 403, an e2guardian redirect...) is evidence about the firewall.
+
+use super::{Env, classify_io, ms_f};
+use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use crate::probe::dns::Dns;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Largest CONNECT answer head read.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// A proxy the browser would use.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Proxy {
+    pub addr: SocketAddr,
+    /// As written where it was found (`proxy.etab.lab:3128`).
+    pub label: String,
+    /// `environment` or `wpad`.
+    pub source: String,
+}
+
+/// The head of a proxy's answer.
+#[derive(Debug, Clone, Default)]
+pub struct Head {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Head {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn record(&self, out: &mut Outcome) {
+        out.set("proxy_status", self.status);
+        let mut kept = serde_json::Map::new();
+        for name in [
+            "server",
+            "via",
+            "x-squid-error",
+            "location",
+            "proxy-authenticate",
+        ] {
+            if let Some(v) = self.header(name) {
+                kept.insert(name.into(), v.chars().take(300).collect::<String>().into());
+            }
+        }
+        if !kept.is_empty() {
+            out.set("headers", serde_json::Value::Object(kept));
+        }
+    }
+}
+
+/// Read an HTTP answer head (up to the blank line) without reading past it.
+async fn read_head(s: &mut TcpStream) -> Result<Head, (ErrorClass, String)> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut byte = [0u8; 1];
+    loop {
+        let n = s
+            .read(&mut byte)
+            .await
+            .map_err(|e| (classify_io(&e), format!("proxy: {e}")))?;
+        if n == 0 {
+            return Err((
+                ErrorClass::Closed,
+                "the proxy closed the connection without an answer".into(),
+            ));
+        }
+        buf.push(byte[0]);
+        if buf.ends_with(b"\r\n\r\n") {
+            break;
+        }
+        if buf.len() > MAX_HEAD {
+            return Err((
+                ErrorClass::TooLarge,
+                "the proxy's answer head is too large".into(),
+            ));
+        }
+    }
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut resp = httparse::Response::new(&mut headers);
+    match resp.parse(&buf) {
+        Ok(httparse::Status::Complete(_)) => Ok(Head {
+            status: resp.code.unwrap_or(0),
+            reason: resp.reason.unwrap_or("").to_string(),
+            headers: resp
+                .headers
+                .iter()
+                .map(|h| {
+                    (
+                        h.name.to_string(),
+                        String::from_utf8_lossy(h.value).into_owned(),
+                    )
+                })
+                .collect(),
+        }),
+        _ => Err((
+            ErrorClass::Malformed,
+            "the proxy's answer is not HTTP".into(),
+        )),
+    }
+}
+
+/// Ask `proxy` for a tunnel to `host:port`. On success the stream carries the tunnel.
+pub async fn tunnel(
+    proxy: &Proxy,
+    host: &str,
+    port: u16,
+    deadline: Duration,
+) -> Result<(TcpStream, Head), (ErrorClass, String, Option<Head>)> {
+    let run = async {
+        let mut s = TcpStream::connect(proxy.addr)
+            .await
+            .map_err(|e| (classify_io(&e), format!("proxy {}: {e}", proxy.label), None))?;
+        let _ = s.set_nodelay(true);
+        let req = format!(
+            "CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: {}\r\nProxy-Connection: keep-alive\r\n\r\n",
+            super::http::USER_AGENT
+        );
+        s.write_all(req.as_bytes())
+            .await
+            .map_err(|e| (classify_io(&e), format!("proxy {}: {e}", proxy.label), None))?;
+        let head = read_head(&mut s).await.map_err(|(c, m)| (c, m, None))?;
+        if head.status == 200 {
+            return Ok((s, head));
+        }
+        let (class, why) = match head.status {
+            407 => (
+                ErrorClass::ProxyAuth,
+                format!(
+                    "the proxy {} asks for credentials ({})",
+                    proxy.label,
+                    head.header("proxy-authenticate").unwrap_or("407")
+                ),
+            ),
+            _ => {
+                let server = head
+                    .header("server")
+                    .map(|s| format!(", Server: {s}"))
+                    .unwrap_or_default();
+                let loc = head
+                    .header("location")
+                    .map(|l| format!(", to {l}"))
+                    .unwrap_or_default();
+                (
+                    ErrorClass::ProxyRefused,
+                    format!(
+                        "the proxy {} refuses the tunnel to {host}:{port} (HTTP {}{server}{loc})",
+                        proxy.label, head.status
+                    ),
+                )
+            }
+        };
+        Err((class, why, Some(head)))
+    };
+    match tokio::time::timeout(deadline, run).await {
+        Ok(r) => r,
+        Err(_) => Err((
+            ErrorClass::Timeout,
+            format!("proxy {}: no answer to CONNECT in time", proxy.label),
+            None,
+        )),
+    }
+}
+
+/// `PROXY host:port` entries of a PAC file, in order (DIRECT and SOCKS are not HTTP proxies).
+pub fn pac_proxies(pac: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in pac.match_indices("PROXY") {
+        let rest = &pac[i + 5..];
+        let rest = rest.trim_start_matches([' ', '\t']);
+        let hp: String = rest
+            .chars()
+            .take_while(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_')
+            })
+            .collect();
+        if !hp.is_empty() && hp.contains(':') && !out.contains(&hp) {
+            out.push(hp);
+        }
+    }
+    out
+}
+
+/// `http://host:port/` or `host:port` from an environment variable.
+fn env_proxy() -> Option<String> {
+    for var in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ] {
+        if let Ok(v) = std::env::var(var) {
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let hp = v
+                .trim_start_matches("http://")
+                .trim_start_matches("https://")
+                .trim_end_matches('/');
+            let hp = hp.rsplit_once('@').map(|(_, h)| h).unwrap_or(hp);
+            return Some(if hp.contains(':') {
+                hp.to_string()
+            } else {
+                format!("{hp}:80")
+            });
+        }
+    }
+    None
+}
+
+/// The DNS search domains of this machine (for `wpad.<domain>`).
+pub fn search_domains() -> Vec<String> {
+    match hickory_resolver::system_conf::read_system_conf() {
+        Ok((cfg, _)) => {
+            let mut v: Vec<String> = cfg.domain().map(|d| d.to_string()).into_iter().collect();
+            v.extend(cfg.search().iter().map(|d| d.to_string()));
+            v.iter()
+                .map(|d| d.trim_end_matches('.').to_string())
+                .filter(|d| !d.is_empty())
+                .fold(Vec::new(), |mut acc, d| {
+                    if !acc.contains(&d) {
+                        acc.push(d);
+                    }
+                    acc
+                })
+        }
+        Err(_) => vec![],
+    }
+}
+
+async fn resolve(dns: &Dns, hp: &str) -> Result<SocketAddr, String> {
+    let (host, port) = hp
+        .rsplit_once(':')
+        .ok_or_else(|| format!("`{hp}` has no port"))?;
+    let port: u16 = port.parse().map_err(|_| format!("`{hp}`: bad port"))?;
+    let (o, ips) = dns.probe(host).await;
+    match ips.first() {
+        Some(ip) if o.works() => Ok(SocketAddr::new(*ip, port)),
+        _ => Err(format!("cannot resolve {host}")),
+    }
+}
+
+/// Find the proxy this machine's browser would use. The outcome (kind `proxy`) says where it
+/// was looked for and what was found; no proxy is not a failure.
+pub async fn discover(dns: &Dns, domains: &[String], env: &Env) -> (Outcome, Option<Proxy>) {
+    let start = Instant::now();
+    let mut out = Outcome::new(ProbeKind::Proxy, "discovery", Some(Transport::Tcp));
+    let mut tried = Vec::new();
+    if let Some(hp) = env_proxy() {
+        tried.push(format!("environment: {hp}"));
+        match resolve(dns, &hp).await {
+            Ok(addr) => {
+                out.set("proxy", hp.clone());
+                out.set("source", "environment");
+                out.set("tried", tried);
+                out.duration_ms = start.elapsed().as_millis() as u64;
+                return (
+                    out,
+                    Some(Proxy {
+                        addr,
+                        label: hp,
+                        source: "environment".into(),
+                    }),
+                );
+            }
+            Err(e) => {
+                out.set("tried", tried);
+                out.duration_ms = start.elapsed().as_millis() as u64;
+                return (
+                    out.warn(
+                        ErrorClass::Local,
+                        format!("proxy from the environment: {e}"),
+                    ),
+                    None,
+                );
+            }
+        }
+    }
+    for d in domains {
+        let host = format!("wpad.{d}");
+        tried.push(format!("http://{host}/wpad.dat"));
+        let (o, ips) = dns.probe(&host).await;
+        if !o.works() || ips.is_empty() {
+            continue;
+        }
+        let left = env.timeout.saturating_sub(start.elapsed());
+        let fetched = async {
+            let (tcp, _, _) = super::tcp::connect(&ips, 80, left).await?;
+            super::http::get(tcp, &host, "/wpad.dat", left).await
+        };
+        match tokio::time::timeout(left, fetched).await {
+            Ok(Ok(a)) if a.status == 200 => {
+                let pac = a.body_text();
+                out.set("pac_url", format!("http://{host}/wpad.dat"));
+                let found = pac_proxies(&pac);
+                out.set("pac_proxies", found.clone());
+                for hp in found {
+                    if let Ok(addr) = resolve(dns, &hp).await {
+                        out.set("proxy", hp.clone());
+                        out.set("source", "wpad");
+                        out.set("tried", tried);
+                        out.duration_ms = start.elapsed().as_millis() as u64;
+                        return (
+                            out,
+                            Some(Proxy {
+                                addr,
+                                label: hp,
+                                source: "wpad".into(),
+                            }),
+                        );
+                    }
+                }
+            }
+            Ok(Ok(a)) => tried.push(format!("  -> HTTP {}", a.status)),
+            Ok(Err((c, _))) => tried.push(format!("  -> {}", c.as_str())),
+            Err(_) => tried.push("  -> timeout".into()),
+        }
+    }
+    out.set("tried", tried);
+    out.set(
+        "note",
+        "no proxy configured or announced (WPAD): the browser goes direct",
+    );
+    out.duration_ms = start.elapsed().as_millis() as u64;
+    (out, None)
+}
+
+/// Ask the proxy for e2guardian's own test page: only e2guardian answers it.
+pub async fn e2guardian_test(proxy: &Proxy, deadline: Duration) -> Outcome {
+    let start = Instant::now();
+    let url = "http://internal.test.e2guardian.org/";
+    let mut out = Outcome::new(
+        ProbeKind::Proxy,
+        format!("{url} via {}", proxy.label),
+        Some(Transport::Tcp),
+    );
+    let run = async {
+        let tcp = TcpStream::connect(proxy.addr)
+            .await
+            .map_err(|e| (classify_io(&e), format!("proxy {}: {e}", proxy.label)))?;
+        // Absolute-form request, as a browser sends to a proxy.
+        super::http::get(tcp, "internal.test.e2guardian.org", url, deadline).await
+    };
+    out = match tokio::time::timeout(deadline, run).await {
+        Err(_) => out.warn(
+            ErrorClass::Timeout,
+            "the proxy did not answer the test URL in time",
+        ),
+        Ok(Err((c, m))) => out.warn(c, m),
+        Ok(Ok(a)) => {
+            a.record(&mut out);
+            if a.body_text().contains("e2guardian internal test OK") {
+                out.set("e2guardian", true);
+                out.set("title", "e2guardian internal test OK");
+                out
+            } else {
+                out.set("e2guardian", false);
+                out
+            }
+        }
+    };
+    out.duration_ms = start.elapsed().as_millis() as u64;
+    out
+}
+
+/// A direct-or-proxied TCP stream to `host:port`, for the probes.
+pub async fn open(
+    via: Option<&Proxy>,
+    addrs: &[std::net::IpAddr],
+    host: &str,
+    port: u16,
+    deadline: Duration,
+    out: &mut Outcome,
+) -> Result<TcpStream, (ErrorClass, String)> {
+    match via {
+        None => {
+            let (s, sa, rtt) = super::tcp::connect(addrs, port, deadline).await?;
+            out.set("address", sa.to_string());
+            out.set("connect_ms", ms_f(rtt));
+            Ok(s)
+        }
+        Some(p) => {
+            out.set("path", format!("proxy {}", p.label));
+            let t0 = Instant::now();
+            match tunnel(p, host, port, deadline).await {
+                Ok((s, _)) => {
+                    out.set("connect_ms", ms_f(t0.elapsed()));
+                    Ok(s)
+                }
+                Err((c, m, head)) => {
+                    if let Some(h) = head {
+                        h.record(out);
+                    }
+                    Err((c, m))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pac_lines() {
+        let pac = r#"function FindProxyForURL(url, host) {
+  if (isInNet(host, "10.0.0.0", "255.0.0.0")) return "DIRECT";
+  return "PROXY 10.1.2.3:3128; PROXY proxy.etab.lab:8080; DIRECT";
+}"#;
+        assert_eq!(pac_proxies(pac), ["10.1.2.3:3128", "proxy.etab.lab:8080"]);
+        assert!(pac_proxies("return \"DIRECT\";").is_empty());
+    }
+}
