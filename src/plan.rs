@@ -457,7 +457,12 @@ mod tests {
             .entries
             .iter()
             .filter(|e| matches!(e.role, Role::Endpoint { .. }))
-            .map(|e| (plan.probes[e.probe].step.kind(), plan.probes[e.probe].step.via().is_some()))
+            .map(|e| {
+                (
+                    plan.probes[e.probe].step.kind(),
+                    plan.probes[e.probe].step.via().is_some(),
+                )
+            })
             .collect();
         assert_eq!(
             counted,
@@ -472,6 +477,10 @@ mod tests {
             ]
         );
         // The direct attempts stay, as evidence.
-        assert!(plan.probes.iter().any(|p| p.step.kind() == ProbeKind::Https && p.step.via().is_none()));
+        assert!(
+            plan.probes
+                .iter()
+                .any(|p| p.step.kind() == ProbeKind::Https && p.step.via().is_none())
+        );
     }
 }

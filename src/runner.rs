@@ -212,17 +212,7 @@ async fn run_step(
             probe::websocket::probe(check, host, &lookup(host), env, via.as_ref()).await
         }
         Step::Ice { check, via } => {
-            probe::stun::probe(
-                check.scheme,
-                &check.url,
-                &check.host,
-                &lookup(&check.host),
-                check.port,
-                check.transport,
-                env,
-                via.as_ref(),
-            )
-            .await
+            probe::stun::probe(check, &lookup(&check.host), env, via.as_ref()).await
         }
     }
 }

@@ -217,15 +217,18 @@ where
 
 /// The `stun` or `turn` probe for one ICE URL.
 pub async fn probe(
-    scheme: IceScheme,
-    url: &str,
-    host: &str,
+    check: &crate::profile::IceCheck,
     addrs: &[IpAddr],
-    port: u16,
-    transport: Transport,
     env: &Env,
     via: Option<&super::proxy::Proxy>,
 ) -> Outcome {
+    let (scheme, url, host, port, transport) = (
+        check.scheme,
+        check.url.as_str(),
+        check.host.as_str(),
+        check.port,
+        check.transport,
+    );
     let start = Instant::now();
     let kind = match scheme {
         IceScheme::Stun => ProbeKind::Stun,
