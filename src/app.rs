@@ -142,9 +142,12 @@ async fn run_check(args: CheckArgs) -> i32 {
     } else {
         Arc::new(Silent)
     };
-    let cancel = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let (stop, cancel) = check::Cancel::new();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = stop.send(true);
+        }
+    });
     let report = match check::run(prep, observer.clone(), cancel).await {
         Ok(r) => r,
         Err(e) => {

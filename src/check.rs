@@ -7,7 +7,6 @@ use crate::probe::{Env, dns::Dns, dns::IpNet, tls::Trust};
 use crate::profile::{self, Profile, ProfileError};
 use crate::report::{self, Lang};
 use crate::runner::{self, Observer};
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -208,11 +207,33 @@ pub fn mark_proxy_required(plan: &plan::Plan, outcomes: &mut [crate::model::Outc
     }
 }
 
-/// Run the check. `cancel` resolving (Ctrl-C) stops the probes and yields a partial report.
+/// A Ctrl-C (or any stop request) that every stage can wait on.
+#[derive(Clone)]
+pub struct Cancel(tokio::sync::watch::Receiver<bool>);
+
+impl Cancel {
+    pub fn new() -> (tokio::sync::watch::Sender<bool>, Cancel) {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        (tx, Cancel(rx))
+    }
+
+    /// Resolves when the stop was asked (never if the sender is kept and unused).
+    pub async fn wait(mut self) {
+        if self.0.wait_for(|c| *c).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+
+    pub fn is_set(&self) -> bool {
+        *self.0.borrow()
+    }
+}
+
+/// Run the check. `cancel` (Ctrl-C) stops the probes and yields a partial report.
 pub async fn run(
     prep: Prepared,
     observer: Arc<dyn Observer>,
-    cancel: impl Future<Output = ()>,
+    cancel: Cancel,
 ) -> Result<Report, CheckError> {
     let opts = &prep.opts;
     let started_at = time::OffsetDateTime::now_utc()
@@ -234,13 +255,21 @@ pub async fn run(
     };
     // The proxy a browser here would use, and what it betrays.
     let domains = crate::probe::proxy::search_domains();
-    let (discovery, proxy) = crate::probe::proxy::discover(&dns, &domains, &env).await;
-    let mut network_probes = vec![discovery];
-    if let Some(px) = &proxy {
-        network_probes.push(crate::probe::proxy::e2guardian_test(px, env.timeout).await);
-    }
+    let discovering = async {
+        let (discovery, proxy) = crate::probe::proxy::discover(&dns, &domains, &env).await;
+        let mut network_probes = vec![discovery];
+        if let Some(px) = &proxy {
+            network_probes.push(crate::probe::proxy::e2guardian_test(px, env.timeout).await);
+        }
+        (network_probes, proxy)
+    };
+    let (network_probes, proxy) = tokio::select! {
+        r = discovering => r,
+        _ = cancel.clone().wait() => (vec![], None),
+    };
     let plan = plan::build(&prep.profiles, proxy.as_ref());
-    let mut result = runner::run(&plan, Arc::new(dns), env, observer, cancel).await;
+    let mut result = runner::run(&plan, Arc::new(dns), env, observer, cancel.clone().wait()).await;
+    result.interrupted |= cancel.is_set();
     mark_proxy_required(&plan, &mut result.outcomes);
     let outcomes = &result.outcomes;
     let mut evidence_outcomes = outcomes.clone();
