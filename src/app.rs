@@ -43,7 +43,34 @@ pub fn main() -> i32 {
             return USAGE;
         }
     };
+    let bare = std::env::args_os().len() == 1;
     match cli.command {
+        None if bare => {
+            // Started with no arguments (a double-click on Windows opens a console): run the
+            // full check, keep the reports next to where it runs, and let the user read.
+            let mut args = cli.check;
+            let stamp = time::OffsetDateTime::now_local()
+                .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+                .format(time::macros::format_description!(
+                    "[year]-[month]-[day]_[hour]h[minute]"
+                ))
+                .unwrap_or_else(|_| "report".into());
+            let base = format!("preflight_{stamp}");
+            args.json = Some(format!("{base}.json").into());
+            args.html = Some(format!("{base}.html").into());
+            let code = rt.block_on(run_check(args));
+            let l = lang_of(None);
+            let here = std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default();
+            println!(
+                "\n{} {here}{}{base}.json, {base}.html",
+                l.t("Rapports enregistrés dans", "Reports saved in"),
+                std::path::MAIN_SEPARATOR
+            );
+            wait_for_enter(l);
+            code
+        }
         None => rt.block_on(run_check(cli.check)),
         Some(Command::Check(args)) => rt.block_on(run_check(*args)),
         Some(Command::Profiles { what, profiles }) => run_profiles(what, &profiles),
@@ -56,6 +83,21 @@ pub fn main() -> i32 {
             USAGE
         }
     }
+}
+
+/// Keep the console open after a double-click, never when redirected or in CI.
+fn wait_for_enter(l: Lang) {
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if !interactive || std::env::var_os("CI").is_some() {
+        return;
+    }
+    print!(
+        "{}",
+        l.t("Appuyez sur Entrée pour fermer. ", "Press Enter to close. ")
+    );
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
 }
 
 fn options(a: &CheckArgs) -> Result<CheckOptions, String> {

@@ -175,13 +175,13 @@ fn pattern_lines(outcomes: &[Outcome], l: Lang) -> Vec<String> {
         })
     };
     let works = |t: Transport| relay(t).any(|o| o.works());
-    let fails = |t: Transport| relay(t).count() > 0 && relay(t).all(|o| o.status == Status::Fail);
+    let fails = |t: Transport| relay(t).count() > 0 && !works(t);
     let mut lines = Vec::new();
     if fails(Transport::Udp) && (works(Transport::Tcp) || works(Transport::Tls)) {
         lines.push(
             l.t(
-                "UDP est bloqué vers les relais média, TCP passe",
-                "UDP is blocked towards the media relays, TCP gets through",
+                "UDP est bloqué vers les relais média",
+                "UDP is blocked towards the media relays",
             )
             .to_string(),
         );
@@ -189,8 +189,8 @@ fn pattern_lines(outcomes: &[Outcome], l: Lang) -> Vec<String> {
     if fails(Transport::Tcp) && works(Transport::Tls) {
         lines.push(
             l.t(
-                "seul le port 443 passe (3478 fermé)",
-                "only port 443 gets through (3478 closed)",
+                "vers les relais média, seul le port 443 passe (3478 fermé)",
+                "towards the media relays, only port 443 gets through (3478 closed)",
             )
             .to_string(),
         );
@@ -335,6 +335,6 @@ mod tests {
         );
         let f = identify(&fp(), &[udp, tcp], Lang::En);
         assert_eq!(f.family, "unknown");
-        assert!(f.evidence[0].contains("UDP is blocked"));
+        assert_eq!(f.evidence, ["UDP is blocked towards the media relays"]);
     }
 }

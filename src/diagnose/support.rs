@@ -130,63 +130,118 @@ fn root_failures(r: &Report) -> Vec<(&str, &Outcome)> {
     out
 }
 
-fn host_port(o: &Outcome) -> String {
-    o.data_str("server")
-        .map(str::to_string)
-        .or_else(|| {
-            url::Url::parse(&o.target)
-                .ok()
-                .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
-        })
-        .unwrap_or_else(|| o.target.clone())
+/// Host and port a probe aimed at.
+fn host_port(o: &Outcome) -> (String, u16) {
+    if let Some((h, p)) = o.data_str("server").and_then(|s| s.rsplit_once(':'))
+        && let Ok(p) = p.parse()
+    {
+        return (h.to_string(), p);
+    }
+    if let Ok((_, h, p, _)) = crate::profile::parse_ice_url(&o.target)
+        && (o.target.starts_with("stun:") || o.target.starts_with("turn"))
+    {
+        return (h, p);
+    }
+    if let Ok(u) = url::Url::parse(&o.target)
+        && let (Some(h), Some(p)) = (u.host_str(), u.port_or_known_default())
+    {
+        return (h.to_string(), p);
+    }
+    match o.target.rsplit_once(':') {
+        Some((h, p)) => (h.to_string(), p.parse().unwrap_or(0)),
+        None => (o.target.clone(), 0),
+    }
 }
 
-/// What to ask for, per failure.
-fn request(o: &Outcome, l: Lang) -> Option<String> {
-    let hp = host_port(o);
-    let host = hp
-        .rsplit_once(':')
-        .map(|(h, _)| h)
-        .unwrap_or(&hp)
-        .to_string();
-    let class = o.class()?;
-    Some(match (o.kind, class) {
-        (_, ErrorClass::DnsSinkhole) => match l {
-            Lang::Fr => format!("ne plus détourner le nom {host} dans le DNS (filtrage DNS)"),
-            Lang::En => format!("stop diverting the name {host} in the DNS (DNS filtering)"),
-        },
-        (_, ErrorClass::TlsInterception) => match l {
-            Lang::Fr => format!("exempter {host} de l'inspection TLS (déchiffrement)"),
-            Lang::En => format!("exempt {host} from TLS inspection (decryption)"),
-        },
-        (ProbeKind::Turn | ProbeKind::Stun, _) => {
-            let proto = match o.transport {
-                Some(Transport::Udp) => "UDP",
-                Some(Transport::Tls) => "TLS",
-                _ => "TCP",
-            };
-            match l {
-                Lang::Fr => format!(
-                    "autoriser {proto} {hp} (relais média TURN) et l'exempter de l'inspection TLS"
-                ),
-                Lang::En => format!(
-                    "allow {proto} {hp} (TURN media relay) and exempt it from TLS inspection"
-                ),
-            }
+/// What to ask for: one line per host, the flows to open, and what else to change.
+fn requests(failures: &[(&str, &Outcome)], l: Lang) -> Vec<String> {
+    let mut opens: Vec<(String, Vec<String>, bool)> = Vec::new();
+    let mut other: Vec<String> = Vec::new();
+    let mut add_other = |line: String| {
+        if !other.contains(&line) {
+            other.push(line);
         }
-        (ProbeKind::Websocket, _) => match l {
-            Lang::Fr => format!("autoriser les WebSockets (en-tête Upgrade) vers {hp}"),
-            Lang::En => format!("allow WebSockets (Upgrade header) to {hp}"),
-        },
-        (ProbeKind::Dns, _) => match l {
-            Lang::Fr => format!("permettre la résolution DNS de {host}"),
-            Lang::En => format!("allow DNS resolution of {host}"),
-        },
-        _ => match l {
-            Lang::Fr => format!("autoriser HTTPS vers {hp} (liste blanche du filtre)"),
-            Lang::En => format!("allow HTTPS to {hp} (filter allow-list)"),
-        },
-    })
+    };
+    for (_, o) in failures {
+        let Some(class) = o.class() else { continue };
+        let (host, port) = host_port(o);
+        match class {
+            ErrorClass::DnsSinkhole
+            | ErrorClass::Nxdomain
+            | ErrorClass::NoAnswer
+            | ErrorClass::Servfail => {
+                add_other(match l {
+                    Lang::Fr => format!(
+                        "résoudre normalement le nom {host} dans le DNS (il est détourné ou absent)"
+                    ),
+                    Lang::En => format!(
+                        "resolve the name {host} normally in the DNS (it is diverted or missing)"
+                    ),
+                });
+                continue;
+            }
+            ErrorClass::TlsInterception => {
+                add_other(match l {
+                    Lang::Fr => format!("exempter {host} de l'inspection TLS (déchiffrement)"),
+                    Lang::En => format!("exempt {host} from TLS inspection (decryption)"),
+                });
+                continue;
+            }
+            ErrorClass::UpgradeRefused => {
+                add_other(match l {
+                    Lang::Fr => {
+                        format!("laisser passer les WebSockets (en-tête Upgrade) vers {host}")
+                    }
+                    Lang::En => format!("let WebSockets (Upgrade header) through to {host}"),
+                });
+                continue;
+            }
+            ErrorClass::ProxyAuth => {
+                add_other(l.t(
+                    "permettre l'accès à ces hôtes sans identification au proxy (ou fournir l'identifiant à utiliser)",
+                    "allow these hosts without proxy authentication (or give the credentials to use)",
+                ).to_string());
+            }
+            _ => {}
+        }
+        let relay = matches!(o.kind, ProbeKind::Turn | ProbeKind::Stun) || port == 3478;
+        let flow = match (o.kind, o.transport) {
+            (ProbeKind::Https | ProbeKind::Websocket, _) => format!("HTTPS {port}"),
+            (_, Some(Transport::Udp)) => format!("UDP {port}"),
+            (_, Some(Transport::Tls)) => format!("TLS {port}"),
+            _ => format!("TCP {port}"),
+        };
+        match opens.iter_mut().find(|(h, _, _)| *h == host) {
+            Some((_, flows, r)) => {
+                if !flows.contains(&flow) {
+                    flows.push(flow);
+                }
+                *r |= relay;
+            }
+            None => opens.push((host, vec![flow], relay)),
+        }
+    }
+    let mut out: Vec<String> = opens
+        .into_iter()
+        .map(|(host, flows, relay)| {
+            let what = if relay {
+                l.t(
+                    " (relais média TURN : à exempter aussi du proxy et de l'inspection TLS)",
+                    " (TURN media relay: also exempt it from the proxy and TLS inspection)",
+                )
+            } else {
+                ""
+            };
+            format!(
+                "{} {} {} {host}{what}",
+                l.t("autoriser", "allow"),
+                flows.join(", "),
+                l.t("vers", "to")
+            )
+        })
+        .collect();
+    out.extend(other);
+    out
 }
 
 /// A ready-to-send ticket: venue, date, platform, exactly what is blocked, evidence, request.
@@ -246,8 +301,8 @@ pub fn ticket(r: &Report, l: Lang) -> String {
         let _ = writeln!(t, "- {} {ip}", l.t("Adresse publique :", "Public address:"));
     }
     let _ = writeln!(t);
-    let mut asks: Vec<String> = Vec::new();
-    for (platform, o) in root_failures(r) {
+    let failures = root_failures(r);
+    for (platform, o) in &failures {
         let proto = o
             .transport
             .map(|t| t.as_str().to_uppercase())
@@ -259,12 +314,8 @@ pub fn ticket(r: &Report, l: Lang) -> String {
             o.kind.as_str(),
             o.target
         );
-        if let Some(a) = request(o, l)
-            && !asks.contains(&a)
-        {
-            asks.push(a);
-        }
     }
+    let asks = requests(&failures, l);
     if !r.firewall.evidence.is_empty() {
         let _ = writeln!(t);
         let _ = writeln!(
@@ -380,7 +431,10 @@ mod tests {
             t.contains("turn:t.example:3478?transport=udp UDP : timeout"),
             "{t}"
         );
-        assert!(t.contains("autoriser UDP t.example:3478"), "{t}");
+        assert!(
+            t.contains("autoriser UDP 3478 vers t.example (relais média TURN"),
+            "{t}"
+        );
         assert!(t.contains("CDI"));
         assert!(s.contact.unwrap().starts_with("https://"));
     }

@@ -62,6 +62,17 @@ pub fn verdict(v: Verdict, l: Lang) -> &'static str {
     }
 }
 
+/// The kind of school, as people write it.
+pub fn kind(k: &str, l: Lang) -> &str {
+    match k {
+        "ecole" => l.t("école", "école (primary school)"),
+        "college" => l.t("collège", "collège (middle school)"),
+        "lycee" => l.t("lycée", "lycée (high school)"),
+        "other" => l.t("autre", "other"),
+        other => other,
+    }
+}
+
 pub fn status(s: Status, l: Lang) -> &'static str {
     match s {
         Status::Ok => "ok",

@@ -42,7 +42,7 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         venue.push(v.clone());
     }
     if let Some(k) = &r.venue.kind {
-        venue.push(k.clone());
+        venue.push(i18n::kind(k, l).to_string());
     }
     if let Some(u) = &r.venue.uai {
         venue.push(format!("UAI {u}"));
