@@ -247,8 +247,10 @@ pub async fn probe(
                     .or(addrs.first())
                     .copied()
                     .ok_or((ErrorClass::Local, "no address".to_string()))?;
-                let (r, rtt, local) =
-                    exchange_udp(SocketAddr::new(ip, port), &req, deadline).await?;
+                // A little less than the probe's deadline, so that what the exchange saw
+                // (only garbage, or silence) is reported rather than the outer timeout.
+                let budget = deadline.saturating_sub(Duration::from_millis(100));
+                let (r, rtt, local) = exchange_udp(SocketAddr::new(ip, port), &req, budget).await?;
                 out.set("address", SocketAddr::new(ip, port).to_string());
                 out.set("local_address", local.to_string());
                 Ok::<_, (ErrorClass, String)>((r, rtt, None))

@@ -1,0 +1,579 @@
+//! The probe engine end to end: the binary, driven with `--server`, `--resolver` and `--ca-file`,
+//! against real peers on loopback (DNS, HTTPS + WebSocket answering like BigBlueButton, TURN over
+//! UDP, TCP and TLS on 443) and against peers that fail or misbehave in each way a school network
+//! or a broken server does. Each test has a loopback address of its own; as root the peers listen
+//! on the real ports (443, 3478) and the bundled `bbb` profile is used unchanged; otherwise an
+//! overriding profile moves the same checks to free ports.
+
+mod support;
+
+use serde_json::Value;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::Command;
+use support::dns::{self, DnsServer};
+use support::pki::Ca;
+use support::stun::{self, StunServer};
+use support::web::{self, WebOptions, WebServer};
+
+const HOST: &str = "bbb.example.test";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Cert {
+    Good,
+    Expired,
+    /// Issued by a CA the machine does not trust, named like a firewall vendor's.
+    Intercepted,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Names {
+    Good,
+    Sinkhole,
+    Missing,
+    Servfail,
+    Silent,
+}
+
+/// What the venue's network and the platform look like in one test.
+struct Setup {
+    web: Option<web::Mode>,
+    cert: Cert,
+    turn_udp: bool,
+    turn_tcp: bool,
+    turn_mode: stun::Mode,
+    names: Names,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            web: Some(web::Mode::Bbb),
+            cert: Cert::Good,
+            turn_udp: true,
+            turn_tcp: true,
+            turn_mode: stun::Mode::Good,
+            names: Names::Good,
+        }
+    }
+}
+
+struct Lab {
+    dir: tempfile::TempDir,
+    ca_file: PathBuf,
+    profile: Option<PathBuf>,
+    dns: DnsServer,
+    _web: Option<WebServer>,
+    _turn: Option<StunServer>,
+}
+
+/// Two ports on `ip` for (HTTPS, TURN): the real ones when this process may bind them (and
+/// `PREFLIGHT_TEST_HIGH_PORTS` is not set, which tests the other path as root).
+fn ports(ip: IpAddr) -> (u16, u16, bool) {
+    let high = std::env::var_os("PREFLIGHT_TEST_HIGH_PORTS").is_some();
+    if !high && std::net::TcpListener::bind((ip, 443)).is_ok() {
+        return (443, 3478, true);
+    }
+    let free = || {
+        let t = std::net::TcpListener::bind((ip, 0)).unwrap();
+        t.local_addr().unwrap().port()
+    };
+    (free(), free(), false)
+}
+
+impl Setup {
+    fn start(self) -> Lab {
+        let ip = support::fresh_loopback();
+        let dir = tempfile::tempdir().unwrap();
+        let ca = Ca::new("preflight test CA");
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, &ca.pem).unwrap();
+        let leaf = match self.cert {
+            Cert::Good => ca.leaf(&[HOST]),
+            Cert::Expired => ca.expired_leaf(&[HOST]),
+            Cert::Intercepted => Ca::new("Fortinet_CA_SSL").leaf(&[HOST]),
+        };
+        let (https, turn_port, real_ports) = ports(ip);
+        let web = self.web.map(|mode| {
+            WebServer::start(
+                SocketAddr::new(ip, https),
+                &leaf,
+                WebOptions { mode, turn: true },
+            )
+            .unwrap()
+        });
+        let turn = (self.turn_udp || self.turn_tcp).then(|| {
+            StunServer::start(ip, turn_port, self.turn_udp, self.turn_tcp, self.turn_mode).unwrap()
+        });
+        let answer = match self.names {
+            Names::Sinkhole => "0.0.0.0".parse().unwrap(),
+            _ => ip,
+        };
+        let zone: Vec<(&str, Vec<IpAddr>)> = match self.names {
+            Names::Missing => vec![],
+            _ => vec![(HOST, vec![answer])],
+        };
+        let mode = match self.names {
+            Names::Servfail => dns::Mode::Servfail,
+            Names::Silent => dns::Mode::Silent,
+            _ => dns::Mode::Zone,
+        };
+        let dns = DnsServer::start(&zone, mode);
+        let profile = (!real_ports).then(|| {
+            let bundled = include_str!("../profiles/bbb.toml");
+            let moved = bundled
+                .replace("{server}:3478", &format!("{{server}}:{turn_port}"))
+                .replace("{server}:443", &format!("{{server}}:{https}"))
+                .replace("://{server}/", &format!("://{{server}}:{https}/"));
+            let p = dir.path().join("bbb.toml");
+            std::fs::write(&p, moved).unwrap();
+            p
+        });
+        Lab {
+            dir,
+            ca_file,
+            profile,
+            dns,
+            _web: web,
+            _turn: turn,
+        }
+    }
+}
+
+struct Run {
+    code: Option<i32>,
+    report: Value,
+    stderr: String,
+}
+
+impl Lab {
+    fn run(&self, extra: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
+        cmd.args(["check", "--server", HOST, "--platform", "bbb", "--json"])
+            .arg("--resolver")
+            .arg(self.dns.addr.to_string())
+            .arg("--ca-file")
+            .arg(&self.ca_file)
+            .args([
+                "--timeout",
+                "2",
+                "--no-bandwidth",
+                "--lab-net",
+                "127.0.0.0/8",
+            ])
+            .args(extra)
+            .current_dir(self.dir.path());
+        if let Some(p) = &self.profile {
+            cmd.arg("--profile").arg(p);
+        }
+        for v in [
+            "http_proxy",
+            "https_proxy",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+        ] {
+            cmd.env_remove(v);
+        }
+        let out = cmd.env("LANG", "C").output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let report = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("no JSON report ({e}); stderr:\n{stderr}"));
+        validate(&report);
+        Run {
+            code: out.status.code(),
+            report,
+            stderr,
+        }
+    }
+}
+
+/// Every report the binary writes must match the published schema.
+fn validate(report: &Value) {
+    let schema: Value =
+        serde_json::from_str(include_str!("report.schema.json")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report breaks the schema: {errors:#?}\n{report:#}"
+    );
+}
+
+impl Run {
+    fn probes(&self) -> &Vec<Value> {
+        self.report["platforms"][0]["probes"].as_array().unwrap()
+    }
+
+    /// The probe of this kind (and transport, when given) that does not go through a proxy.
+    fn probe(&self, kind: &str, transport: Option<&str>) -> &Value {
+        self.probes()
+            .iter()
+            .find(|p| p["kind"] == kind && transport.is_none_or(|t| p["transport"] == t))
+            .unwrap_or_else(|| panic!("no {kind} {transport:?} probe in {:#}", self.report))
+    }
+
+    /// Why the probe did not work: its error class, or for a probe skipped because what it
+    /// needed failed (a name, a connection), the cause it inherited.
+    fn class(&self, kind: &str, transport: Option<&str>) -> String {
+        let p = self.probe(kind, transport);
+        p["error"]["class"]
+            .as_str()
+            .or(p["data"]["cause"].as_str())
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn verdict(&self) -> &str {
+        self.report["verdict"].as_str().unwrap()
+    }
+
+    fn explain(&self) -> String {
+        format!("exit {:?}\n{}\n{:#}", self.code, self.stderr, self.report)
+    }
+}
+
+#[test]
+fn open_network_is_ready() {
+    let lab = Setup::default().start();
+    let r = lab.run(&[]);
+    assert_eq!(r.verdict(), "ready", "{}", r.explain());
+    assert_eq!(r.code, Some(0));
+    for p in r.probes() {
+        assert_eq!(p["status"], "ok", "{p:#}");
+    }
+    let https = r.probe("https", None);
+    assert_eq!(https["data"]["http_status"], 200);
+    let tls = r.probe("tls", None);
+    assert!(
+        tls["data"]["issuer"]
+            .as_str()
+            .unwrap()
+            .contains("preflight test CA"),
+        "{tls:#}"
+    );
+    for ws in r.probes().iter().filter(|p| p["kind"] == "websocket") {
+        assert_eq!(ws["data"]["upgrade"], "101", "{ws:#}");
+    }
+    for t in ["udp", "tcp", "tls"] {
+        let turn = r.probe("turn", Some(t));
+        assert_eq!(turn["data"]["error_code"], 401, "{turn:#}");
+        assert_eq!(turn["data"]["realm"], stun::REALM, "{turn:#}");
+    }
+    assert_eq!(r.probe("turn", Some("tls"))["data"]["alpn"], "stun.turn");
+    assert_eq!(r.report["firewall"]["family"], "none");
+    assert!(
+        r.report["support"].is_null(),
+        "no ticket on a ready network"
+    );
+    // DNS once per host, however many probes use the name (A and AAAA: two questions).
+    assert!(lab.dns.queries.load(std::sync::atomic::Ordering::Relaxed) <= 4);
+}
+
+#[test]
+fn turn_udp_closed_is_degraded() {
+    let lab = Setup {
+        turn_udp: false,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.verdict(), "degraded", "{}", r.explain());
+    assert_eq!(r.code, Some(1));
+    let udp = r.probe("turn", Some("udp"));
+    assert_eq!(udp["status"], "fail");
+    // A closed UDP port answers ICMP port unreachable: refused, not a timeout.
+    assert_eq!(r.class("turn", Some("udp")), "refused", "{udp:#}");
+    assert_eq!(r.probe("turn", Some("tcp"))["status"], "ok");
+    let summary = r.report["platforms"][0]["summary"].as_str().unwrap();
+    assert!(!summary.is_empty());
+}
+
+#[test]
+fn only_tls_443_left_is_still_degraded() {
+    let lab = Setup {
+        turn_udp: false,
+        turn_tcp: false,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.verdict(), "degraded", "{}", r.explain());
+    assert_eq!(r.probe("turn", Some("tls"))["status"], "ok");
+    assert_eq!(r.class("turn", Some("tcp")), "refused");
+}
+
+#[test]
+fn https_server_stopped_is_blocked() {
+    let lab = Setup {
+        web: None,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.verdict(), "blocked", "{}", r.explain());
+    assert_eq!(r.code, Some(2));
+    assert_eq!(r.class("tcp", None), "refused", "{}", r.explain());
+    // What needed 443 is not retried blindly: it is skipped with its cause.
+    assert_eq!(r.class("https", None), "refused", "{}", r.explain());
+    assert_eq!(r.class("turn", Some("tls")), "refused", "{}", r.explain());
+    let support = &r.report["support"];
+    assert!(
+        support["ticket"].as_str().unwrap().contains(HOST),
+        "{support:#}"
+    );
+}
+
+#[test]
+fn interception_names_the_vendor_ca() {
+    let lab = Setup {
+        cert: Cert::Intercepted,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.class("tls", None), "tls_interception", "{}", r.explain());
+    let tls = r.probe("tls", None);
+    assert!(
+        tls["data"]["issuer"]
+            .as_str()
+            .unwrap()
+            .contains("Fortinet_CA_SSL"),
+        "{tls:#}"
+    );
+    assert_ne!(r.verdict(), "ready");
+    let fw = &r.report["firewall"];
+    assert_eq!(fw["family"], "fortinet", "{fw:#}");
+    assert!(
+        fw["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().contains("Fortinet_CA_SSL")),
+        "{fw:#}"
+    );
+}
+
+#[test]
+fn expired_certificate_is_cert_invalid() {
+    let lab = Setup {
+        cert: Cert::Expired,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.class("tls", None), "cert_invalid", "{}", r.explain());
+    assert_eq!(r.verdict(), "blocked");
+}
+
+#[test]
+fn filter_page_is_a_block_page_with_its_title() {
+    let lab = Setup {
+        web: Some(web::Mode::BlockPage),
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.class("https", None), "block_page", "{}", r.explain());
+    assert_eq!(r.probe("https", None)["data"]["title"], web::BLOCK_TITLE);
+    assert_eq!(r.verdict(), "blocked");
+    let fw = &r.report["firewall"];
+    assert_ne!(fw["family"], "none", "{fw:#}");
+}
+
+#[test]
+fn proxy_refusing_websocket_upgrade_is_upgrade_refused() {
+    let lab = Setup {
+        web: Some(web::Mode::RefuseUpgrade),
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.probe("https", None)["status"], "ok");
+    assert_eq!(
+        r.class("websocket", None),
+        "upgrade_refused",
+        "{}",
+        r.explain()
+    );
+    let ws = r.probe("websocket", None);
+    assert!(
+        ws["data"]["proxy_marker"]
+            .as_str()
+            .unwrap()
+            .contains("squid"),
+        "{ws:#}"
+    );
+    assert_eq!(r.verdict(), "blocked");
+}
+
+#[test]
+fn websocket_answered_by_the_server_means_reachable() {
+    let lab = Setup {
+        web: Some(web::Mode::NeedsSession),
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    let ws = r.probe("websocket", None);
+    assert_eq!(ws["data"]["needs_session"], true, "{ws:#}");
+    assert_eq!(ws["data"]["http_status"], 404);
+    assert_eq!(r.verdict(), "ready", "{}", r.explain());
+}
+
+#[test]
+fn unknown_name_is_nxdomain_and_blocks() {
+    let lab = Setup {
+        names: Names::Missing,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.class("dns", None), "nxdomain", "{}", r.explain());
+    assert_eq!(r.verdict(), "blocked");
+    let skipped = r
+        .probes()
+        .iter()
+        .filter(|p| p["status"] == "skipped")
+        .count();
+    assert!(
+        skipped >= 5,
+        "probes after a failed name are skipped: {}",
+        r.explain()
+    );
+}
+
+#[test]
+fn sinkholed_name_is_dns_sinkhole() {
+    let lab = Setup {
+        names: Names::Sinkhole,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.class("dns", None), "dns_sinkhole", "{}", r.explain());
+    assert_eq!(r.verdict(), "blocked");
+}
+
+#[test]
+fn failing_resolver_is_servfail() {
+    let lab = Setup {
+        names: Names::Servfail,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.class("dns", None), "servfail", "{}", r.explain());
+}
+
+#[test]
+fn silent_resolver_is_a_timeout_and_the_run_stays_bounded() {
+    let lab = Setup {
+        names: Names::Silent,
+        ..Setup::default()
+    }
+    .start();
+    let started = std::time::Instant::now();
+    let r = lab.run(&[]);
+    assert_eq!(r.class("dns", None), "timeout", "{}", r.explain());
+    assert_eq!(r.verdict(), "blocked");
+    // Not a benchmark: a guard against a hang (per-probe deadline 2 s, global cap 7 s).
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn garbage_from_the_turn_server_is_malformed() {
+    let lab = Setup {
+        turn_mode: stun::Mode::Garbage,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.class("turn", Some("udp")), "malformed", "{}", r.explain());
+    assert_eq!(r.class("turn", Some("tcp")), "malformed", "{}", r.explain());
+    // TURN over TLS (on the web server) is still fine: degraded, not blocked.
+    assert_eq!(r.verdict(), "degraded");
+}
+
+#[test]
+fn silent_turn_server_times_out() {
+    let lab = Setup {
+        turn_mode: stun::Mode::Silent,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.class("turn", Some("udp")), "timeout", "{}", r.explain());
+    assert_eq!(r.class("turn", Some("tcp")), "timeout", "{}", r.explain());
+}
+
+#[test]
+fn endless_headers_are_too_large_not_a_hang() {
+    let lab = Setup {
+        web: Some(web::Mode::EndlessHeaders),
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    let c = r.class("https", None);
+    assert!(c == "too_large" || c == "malformed", "{}", r.explain());
+}
+
+#[test]
+fn endless_body_is_cut_and_judged() {
+    let lab = Setup {
+        web: Some(web::Mode::EndlessBody),
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    let https = r.probe("https", None);
+    assert_eq!(https["status"], "fail", "{}", r.explain());
+    // 256 KiB at most were read, and what was read is not the service's answer.
+    assert_ne!(r.class("https", None), "timeout", "{https:#}");
+}
+
+#[test]
+fn reset_after_request_is_classified() {
+    let lab = Setup {
+        web: Some(web::Mode::ResetAfterRequest),
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    let c = r.class("https", None);
+    assert!(c == "reset" || c == "closed", "{}", r.explain());
+}
+
+#[test]
+fn silent_tls_server_times_out() {
+    let lab = Setup {
+        web: Some(web::Mode::SilentTls),
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.class("tls", None), "timeout", "{}", r.explain());
+    assert_eq!(r.verdict(), "blocked");
+}
+
+#[test]
+fn french_report_on_stderr_names_the_verdict() {
+    let lab = Setup {
+        turn_udp: false,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&["--lang", "fr"]);
+    assert!(r.stderr.contains("BigBlueButton"), "{}", r.stderr);
+    assert!(r.stderr.to_lowercase().contains("dégradé"), "{}", r.stderr);
+    assert_eq!(r.report["lang"], "fr");
+}
