@@ -140,7 +140,8 @@ struct Bars {
 
 impl Observer for Bars {
     fn started(&self, total: usize) {
-        self.bar.set_length(total as u64);
+        // Called once per stage (direct probes, then probes through a proxy).
+        self.bar.inc_length(total as u64);
     }
     fn finished(&self, _i: usize, step: &Step, o: &Outcome) {
         self.bar.inc(1);

@@ -236,6 +236,7 @@ pub async fn run(
     cancel: Cancel,
 ) -> Result<Report, CheckError> {
     let opts = &prep.opts;
+    let wall = std::time::Instant::now();
     let started_at = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
@@ -253,7 +254,10 @@ pub async fn run(
         trust: Arc::new(trust),
         timeout: opts.timeout,
     };
-    // The proxy a browser here would use, and what it betrays.
+    // The proxy a browser here would use, and what it betrays. Discovery (WPAD, PAC) runs
+    // beside the direct probes, so that a network that drops everything costs one deadline,
+    // not two; the probes through a found proxy run once it is known.
+    let dns = Arc::new(dns);
     let domains = crate::probe::proxy::search_domains();
     let discovering = async {
         let (discovery, proxy) = crate::probe::proxy::discover(&dns, &domains, &env).await;
@@ -263,12 +267,67 @@ pub async fn run(
         }
         (network_probes, proxy)
     };
-    let (network_probes, proxy) = tokio::select! {
-        r = discovering => r,
-        _ = cancel.clone().wait() => (vec![], None),
+    let discovering = async {
+        tokio::select! {
+            r = discovering => r,
+            _ = cancel.clone().wait() => (vec![], None),
+        }
     };
+    let direct_plan = plan::build(&prep.profiles, None);
+    let direct = runner::run(
+        &direct_plan,
+        dns.clone(),
+        env.clone(),
+        observer.clone(),
+        cancel.clone().wait(),
+    );
+    let (direct, (network_probes, proxy)) = tokio::join!(direct, discovering);
     let plan = plan::build(&prep.profiles, proxy.as_ref());
-    let mut result = runner::run(&plan, Arc::new(dns), env, observer, cancel.clone().wait()).await;
+    let mut done: std::collections::HashMap<String, crate::model::Outcome> = direct_plan
+        .probes
+        .iter()
+        .map(|p| p.step.key())
+        .zip(direct.outcomes)
+        .collect();
+    let mut interrupted = direct.interrupted;
+    if proxy.is_some() && !cancel.is_set() {
+        // Steps through the proxy need nothing else from the plan (no deps).
+        let via_plan = plan::Plan {
+            probes: plan
+                .probes
+                .iter()
+                .filter(|p| p.step.via().is_some())
+                .map(|p| plan::PlannedProbe {
+                    step: p.step.clone(),
+                    deps: vec![],
+                })
+                .collect(),
+            platforms: vec![],
+        };
+        let via = runner::run(&via_plan, dns.clone(), env, observer, cancel.clone().wait()).await;
+        interrupted |= via.interrupted;
+        done.extend(
+            via_plan
+                .probes
+                .iter()
+                .map(|p| p.step.key())
+                .zip(via.outcomes),
+        );
+    }
+    let mut result = runner::RunResult {
+        outcomes: plan
+            .probes
+            .iter()
+            .map(|p| {
+                done.remove(&p.step.key()).unwrap_or_else(|| {
+                    crate::model::Outcome::new(p.step.kind(), p.step.target(), p.step.transport())
+                        .skipped("the run was interrupted before this probe started")
+                })
+            })
+            .collect(),
+        interrupted,
+        duration: wall.elapsed(),
+    };
     result.interrupted |= cancel.is_set();
     mark_proxy_required(&plan, &mut result.outcomes);
     let outcomes = &result.outcomes;

@@ -98,7 +98,8 @@ impl Step {
         }
     }
 
-    fn key(&self) -> String {
+    /// Identity of a probe: two steps with the same key are the same probe.
+    pub fn key(&self) -> String {
         let transport = match self {
             Step::Ice { check, .. } => check.transport.as_str(),
             _ => "",
