@@ -5,6 +5,7 @@ pub mod dns;
 pub mod http;
 pub mod proxy;
 pub mod stun;
+pub mod sysproxy;
 pub mod tcp;
 pub mod tls;
 pub mod websocket;

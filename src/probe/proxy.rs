@@ -1,5 +1,6 @@
 //! HTTP proxies, as a browser on this machine would find and use them: the environment
-//! (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`), then WPAD (`http://wpad.<search domain>/wpad.dat`,
+//! (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`), the system settings (Windows: a fixed proxy or a
+//! PAC address), then WPAD (`http://wpad.<search domain>/wpad.dat`,
 //! its `PROXY host:port` lines). Through a proxy, a tunnel is asked with `CONNECT`; the answer
 //! (200, 407 with its realm, 403, an e2guardian redirect...) is evidence about the firewall.
 
@@ -20,7 +21,7 @@ pub struct Proxy {
     pub addr: SocketAddr,
     /// As written where it was found (`proxy.etab.lab:3128`).
     pub label: String,
-    /// `environment` or `wpad`.
+    /// `environment`, `system settings` or `wpad`.
     pub source: String,
 }
 
@@ -259,58 +260,70 @@ pub async fn discover(dns: &Dns, domains: &[String], env: &Env) -> (Outcome, Opt
     let start = Instant::now();
     let mut out = Outcome::new(ProbeKind::Proxy, "discovery", Some(Transport::Tcp));
     let mut tried = Vec::new();
-    if let Some(hp) = env_proxy() {
-        tried.push(format!("environment: {hp}"));
-        match resolve(dns, &hp).await {
+    let system = super::sysproxy::system_proxy();
+    let fixed = env_proxy()
+        .map(|hp| (hp, "environment"))
+        .or(system.server.map(|hp| (hp, "system settings")));
+    if let Some((hp, source)) = fixed {
+        tried.push(format!("{source}: {hp}"));
+        out.set("tried", tried);
+        let found = resolve(dns, &hp).await;
+        out.duration_ms = start.elapsed().as_millis() as u64;
+        return match found {
             Ok(addr) => {
                 out.set("proxy", hp.clone());
-                out.set("source", "environment");
-                out.set("tried", tried);
-                out.duration_ms = start.elapsed().as_millis() as u64;
-                return (
+                out.set("source", source);
+                (
                     out,
                     Some(Proxy {
                         addr,
                         label: hp,
-                        source: "environment".into(),
+                        source: source.into(),
                     }),
-                );
+                )
             }
-            Err(e) => {
-                out.set("tried", tried);
-                out.duration_ms = start.elapsed().as_millis() as u64;
-                return (
-                    out.warn(
-                        ErrorClass::Local,
-                        format!("proxy from the environment: {e}"),
-                    ),
-                    None,
-                );
-            }
-        }
+            Err(e) => (
+                out.warn(ErrorClass::Local, format!("proxy from the {source}: {e}")),
+                None,
+            ),
+        };
+    }
+    // PAC files: the one the system names, then WPAD in each search domain.
+    let mut pacs: Vec<(String, u16, String, &str)> = Vec::new();
+    if let Some(u) = system
+        .pac_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        && let Some(h) = u.host_str()
+    {
+        let port = u.port_or_known_default().unwrap_or(80);
+        pacs.push((h.to_string(), port, u.path().to_string(), "system settings"));
     }
     for d in domains {
-        let host = format!("wpad.{d}");
-        tried.push(format!("http://{host}/wpad.dat"));
+        pacs.push((format!("wpad.{d}"), 80, "/wpad.dat".into(), "wpad"));
+    }
+    for (host, port, path, source) in pacs {
+        let pac_url = format!("http://{host}:{port}{path}");
+        tried.push(pac_url.clone());
         let (o, ips) = dns.probe(&host).await;
         if !o.works() || ips.is_empty() {
             continue;
         }
         let left = env.timeout.saturating_sub(start.elapsed());
         let fetched = async {
-            let (tcp, _, _) = super::tcp::connect(&ips, 80, left).await?;
-            super::http::get(tcp, &host, "/wpad.dat", left).await
+            let (tcp, _, _) = super::tcp::connect(&ips, port, left).await?;
+            super::http::get(tcp, &host, &path, left).await
         };
         match tokio::time::timeout(left, fetched).await {
             Ok(Ok(a)) if a.status == 200 => {
                 let pac = a.body_text();
-                out.set("pac_url", format!("http://{host}/wpad.dat"));
+                out.set("pac_url", pac_url);
                 let found = pac_proxies(&pac);
                 out.set("pac_proxies", found.clone());
                 for hp in found {
                     if let Ok(addr) = resolve(dns, &hp).await {
                         out.set("proxy", hp.clone());
-                        out.set("source", "wpad");
+                        out.set("source", source);
                         out.set("tried", tried);
                         out.duration_ms = start.elapsed().as_millis() as u64;
                         return (
@@ -318,7 +331,7 @@ pub async fn discover(dns: &Dns, domains: &[String], env: &Env) -> (Outcome, Opt
                             Some(Proxy {
                                 addr,
                                 label: hp,
-                                source: "wpad".into(),
+                                source: source.into(),
                             }),
                         );
                     }
