@@ -138,6 +138,16 @@ fn response(status: &str, extra: &str, ctype: &str, body: &str) -> String {
     )
 }
 
+/// What nginx answers for a path it does not serve.
+fn not_found() -> String {
+    response(
+        "404 Not Found",
+        "Server: nginx\r\n",
+        "text/html",
+        "<html><head><title>404 Not Found</title></head></html>",
+    )
+}
+
 async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(
     mut s: S,
     mode: Mode,
@@ -205,18 +215,7 @@ async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(
                     .await;
                     Ok(())
                 }
-                _ => {
-                    s.write_all(
-                        response(
-                            "404 Not Found",
-                            "Server: nginx\r\n",
-                            "text/html",
-                            "<html><head><title>404 Not Found</title></head></html>",
-                        )
-                        .as_bytes(),
-                    )
-                    .await
-                }
+                _ => s.write_all(not_found().as_bytes()).await,
             }
         }
         Mode::Bbb | Mode::RefuseUpgrade | Mode::NeedsSession => {
@@ -224,16 +223,7 @@ async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(
                 s.write_all(response("200 OK", "Server: nginx\r\n", "text/xml", API_OK).as_bytes())
                     .await
             } else {
-                s.write_all(
-                    response(
-                        "404 Not Found",
-                        "Server: nginx\r\n",
-                        "text/html",
-                        "<html><head><title>404 Not Found</title></head></html>",
-                    )
-                    .as_bytes(),
-                )
-                .await
+                s.write_all(not_found().as_bytes()).await
             }
         }
     }
