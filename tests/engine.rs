@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use support::dns::{self, DnsServer};
 use support::pki::Ca;
+use support::proxy::{self, ProxyServer};
 use support::stun::{self, StunServer};
 use support::web::{self, WebOptions, WebServer};
 
@@ -59,6 +60,8 @@ impl Default for Setup {
 }
 
 struct Lab {
+    /// The platform's HTTPS (and TURN over TLS) address, where a test proxy sends its tunnels.
+    web_addr: SocketAddr,
     dir: tempfile::TempDir,
     ca_file: PathBuf,
     profile: Option<PathBuf>,
@@ -130,6 +133,7 @@ impl Setup {
             p
         });
         Lab {
+            web_addr: SocketAddr::new(ip, https),
             dir,
             ca_file,
             profile,
@@ -148,6 +152,10 @@ struct Run {
 
 impl Lab {
     fn run(&self, extra: &[&str]) -> Run {
+        self.run_env(extra, &[])
+    }
+
+    fn run_env(&self, extra: &[&str], envs: &[(&str, String)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
         cmd.args(["check", "--server", HOST, "--platform", "bbb", "--json"])
             .arg("--resolver")
@@ -176,6 +184,7 @@ impl Lab {
         ] {
             cmd.env_remove(v);
         }
+        cmd.envs(envs.iter().map(|(k, v)| (k, v)));
         let out = cmd.env("LANG", "C").output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let report = serde_json::from_slice(&out.stdout)
@@ -576,4 +585,102 @@ fn french_report_on_stderr_names_the_verdict() {
     assert!(r.stderr.contains("BigBlueButton"), "{}", r.stderr);
     assert!(r.stderr.to_lowercase().contains("dégradé"), "{}", r.stderr);
     assert_eq!(r.report["lang"], "fr");
+}
+
+impl Lab {
+    /// Run with `HTTPS_PROXY` naming a proxy that leads to this lab's platform.
+    fn run_through(&self, mode: proxy::Mode) -> Run {
+        let px = ProxyServer::start(mode, self.web_addr);
+        self.run_env(&[], &[("HTTPS_PROXY", format!("http://{}", px.addr))])
+    }
+}
+
+impl Run {
+    /// The probe of this kind that went through the proxy.
+    fn via_proxy(&self, kind: &str) -> &Value {
+        self.probes()
+            .iter()
+            .find(|p| {
+                p["kind"] == kind
+                    && p["data"]["path"]
+                        .as_str()
+                        .is_some_and(|v| v.starts_with("proxy "))
+            })
+            .unwrap_or_else(|| panic!("no {kind} probe through the proxy: {}", self.explain()))
+    }
+}
+
+#[test]
+fn proxy_from_the_environment_carries_the_web_probes() {
+    let lab = Setup::default().start();
+    let r = lab.run_through(proxy::Mode::Tunnel);
+    assert_eq!(r.verdict(), "ready", "{}", r.explain());
+    assert!(
+        r.report["network"]["proxy"]
+            .as_str()
+            .unwrap()
+            .contains("environment"),
+        "{}",
+        r.explain()
+    );
+    for kind in ["https", "websocket", "turn"] {
+        assert_eq!(r.via_proxy(kind)["status"], "ok", "{}", r.explain());
+    }
+}
+
+#[test]
+fn proxy_asking_for_credentials_is_proxy_auth() {
+    let lab = Setup::default().start();
+    let r = lab.run_through(proxy::Mode::Auth);
+    let https = r.via_proxy("https");
+    assert_eq!(https["error"]["class"], "proxy_auth", "{}", r.explain());
+    assert!(
+        https["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Proxy Etablissement"),
+        "{https:#}"
+    );
+    assert_ne!(r.verdict(), "ready");
+}
+
+#[test]
+fn proxy_refusing_tunnels_is_proxy_refused_and_looks_like_squid() {
+    let lab = Setup::default().start();
+    let r = lab.run_through(proxy::Mode::Forbid);
+    assert_eq!(
+        r.via_proxy("https")["error"]["class"],
+        "proxy_refused",
+        "{}",
+        r.explain()
+    );
+    assert_eq!(r.verdict(), "blocked");
+    let fw = &r.report["firewall"];
+    assert!(
+        fw["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().contains("squid")),
+        "{fw:#}"
+    );
+}
+
+#[test]
+fn e2guardian_behind_the_proxy_points_to_amon() {
+    let lab = Setup::default().start();
+    let r = lab.run_through(proxy::Mode::E2guardian);
+    let test = r.report["network"]["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["target"]
+                .as_str()
+                .unwrap()
+                .contains("internal.test.e2guardian.org")
+        })
+        .unwrap_or_else(|| panic!("no e2guardian test: {}", r.explain()));
+    assert_eq!(test["data"]["e2guardian"], true, "{test:#}");
+    assert_eq!(r.report["firewall"]["family"], "amon", "{}", r.explain());
 }

@@ -6,6 +6,7 @@
 
 pub mod dns;
 pub mod pki;
+pub mod proxy;
 pub mod stun;
 pub mod web;
 
