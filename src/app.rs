@@ -74,9 +74,26 @@ pub fn main() -> i32 {
         None => rt.block_on(run_check(cli.check)),
         Some(Command::Check(args)) => rt.block_on(run_check(*args)),
         Some(Command::Profiles { what, profiles }) => run_profiles(what, &profiles),
-        Some(Command::Merge { .. }) => {
-            eprintln!("preflight merge: not available in this build yet");
-            USAGE
+        Some(Command::Merge {
+            reports,
+            html,
+            csv,
+            lang,
+        }) => {
+            match crate::merge::run_merge(&reports, html.as_deref(), csv.as_deref(), lang_of(lang))
+            {
+                Ok((table, code)) => {
+                    print!("{table}");
+                    if code != 0 {
+                        eprintln!("preflight merge: none of the files is a preflight report");
+                    }
+                    code
+                }
+                Err(e) => {
+                    eprintln!("preflight merge: {e}");
+                    USAGE
+                }
+            }
         }
         Some(Command::Serve(_)) => {
             eprintln!("preflight serve: not available in this build yet");
@@ -232,8 +249,8 @@ fn write_outputs(
         }
     }
     if let Some(path) = &args.html {
-        let _ = path;
-        return Err("--html: not available in this build yet".into());
+        std::fs::write(path, crate::report::html::render_html(report, lang))
+            .map_err(|e| format!("--html {}: {e}", path.display()))?;
     }
     Ok(())
 }

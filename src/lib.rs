@@ -10,6 +10,7 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod diagnose;
+pub mod merge;
 pub mod plan;
 pub mod probe;
 pub mod profile;

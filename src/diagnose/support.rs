@@ -249,7 +249,10 @@ pub fn ticket(r: &Report, l: Lang) -> String {
     let mut t = String::new();
     let venue = [
         r.venue.label.clone(),
-        r.venue.kind.clone(),
+        r.venue
+            .kind
+            .as_deref()
+            .map(|k| crate::report::i18n::kind(k, l).to_string()),
         r.venue.uai.clone().map(|u| format!("UAI {u}")),
         r.venue
             .department
@@ -307,12 +310,22 @@ pub fn ticket(r: &Report, l: Lang) -> String {
             .transport
             .map(|t| t.as_str().to_uppercase())
             .unwrap_or_default();
-        let class = o.class().map(|c| c.as_str()).unwrap_or("");
+        let class = o
+            .class()
+            .map(|c| {
+                format!(
+                    "{} ({})",
+                    c.as_str(),
+                    crate::report::i18n::class_meaning(c, l)
+                )
+            })
+            .unwrap_or_default();
         let _ = writeln!(
             t,
-            "- [{platform}] {} {} {proto} : {class}",
+            "- [{platform}] {} {} {proto}{}{class}",
             o.kind.as_str(),
-            o.target
+            o.target,
+            l.t(" : ", ": ")
         );
     }
     let asks = requests(&failures, l);

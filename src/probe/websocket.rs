@@ -162,6 +162,12 @@ pub async fn probe(
                             ErrorClass::UpgradeRefused,
                             format!("a proxy refused the WebSocket upgrade (HTTP {status}, {p})"),
                         ),
+                    Upgrade::Answered { status, proxy: None } if status < 300 => out
+                        .with("http_status", status)
+                        .fail(
+                            ErrorClass::UpgradeRefused,
+                            format!("HTTP {status} instead of switching protocols: something on the path (a filter's page) answers in the server's place"),
+                        ),
                     Upgrade::Answered { status, proxy: None } => out
                         .with("http_status", status)
                         .with("needs_session", true)

@@ -8,6 +8,7 @@ pub mod dns;
 pub mod pki;
 pub mod proxy;
 pub mod stun;
+pub mod venue;
 pub mod web;
 
 use std::net::{IpAddr, Ipv4Addr};

@@ -1,0 +1,373 @@
+//! `preflight merge`: a test day's reports, one table venue × platform, blocked venues first.
+//! Reports are read as loose JSON so that other versions of the tool load where the schema
+//! allows; a file that is not a report is named with the reason and the others still merge.
+
+use crate::report::Lang;
+use crate::report::html::{CSS, esc};
+use serde_json::Value;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// One line of the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub venue: String,
+    pub file: String,
+    /// The venue's overall verdict (sorting), and this platform's.
+    pub venue_verdict: String,
+    pub platform: String,
+    pub verdict: String,
+    pub upload_kbps: Option<f64>,
+    pub quality: String,
+    pub firewall: String,
+    pub desk: String,
+    pub summary: String,
+}
+
+/// A file that could not be merged, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub file: String,
+    pub why: String,
+}
+
+fn rank(v: &str) -> u8 {
+    match v {
+        "blocked" => 0,
+        "degraded" => 1,
+        "ready" => 2,
+        _ => 3,
+    }
+}
+
+fn verdict_word(v: &str, l: Lang) -> String {
+    match v {
+        "ready" => l.t("prêt", "ready").into(),
+        "degraded" => l.t("dégradé", "degraded").into(),
+        "blocked" => l.t("bloqué", "blocked").into(),
+        other => other.into(),
+    }
+}
+
+/// The rows of one report, or why it is not one.
+pub fn rows_of(file: &str, text: &str) -> Result<Vec<Row>, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
+    let schema = v
+        .get("schema")
+        .and_then(Value::as_str)
+        .ok_or("not a preflight report (no `schema` field)")?;
+    if !schema.starts_with("preflight-report/") {
+        return Err(format!("not a preflight report (schema `{schema}`)"));
+    }
+    let platforms = v
+        .get("platforms")
+        .and_then(Value::as_array)
+        .ok_or("missing field `platforms`")?;
+    let venue_verdict = v
+        .get("verdict")
+        .and_then(Value::as_str)
+        .ok_or("missing field `verdict`")?
+        .to_string();
+    let s = |p: &[&str]| -> Option<String> {
+        let mut cur = &v;
+        for k in p {
+            cur = cur.get(k)?;
+        }
+        cur.as_str().map(str::to_string)
+    };
+    let stem = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string());
+    let venue = s(&["venue", "label"])
+        .or_else(|| s(&["venue", "uai"]).map(|u| format!("UAI {u}")))
+        .or_else(|| {
+            let d = s(&["venue", "department"])?;
+            Some(match s(&["venue", "kind"]) {
+                Some(k) => format!("{k} {d}"),
+                None => d,
+            })
+        })
+        .unwrap_or(stem);
+    let upload = v
+        .get("bandwidth")
+        .and_then(|b| b.get("upload_kbps"))
+        .and_then(Value::as_f64);
+    let firewall = s(&["firewall", "family"]).unwrap_or_else(|| "?".into());
+    let desk = s(&["support", "desk"]).unwrap_or_default();
+    let mut rows = Vec::new();
+    for p in platforms {
+        let get = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
+        let id = get("id").ok_or("a platform without `id`")?;
+        let quality = p
+            .get("probes")
+            .and_then(Value::as_array)
+            .and_then(|ps| {
+                ps.iter()
+                    .find(|o| o.get("kind") == Some(&"udp_quality".into()))
+            })
+            .map(|o| {
+                let d = &o["data"];
+                match (
+                    d["loss_pct"].as_f64(),
+                    d["jitter_ms"].as_f64(),
+                    d["rtt_median_ms"].as_f64(),
+                ) {
+                    (Some(l), Some(j), Some(r)) => format!("{l:.1} % / {j:.0} ms / {r:.0} ms"),
+                    _ => o["status"].as_str().unwrap_or("").to_string(),
+                }
+            })
+            .unwrap_or_default();
+        rows.push(Row {
+            venue: venue.clone(),
+            file: file.to_string(),
+            venue_verdict: venue_verdict.clone(),
+            platform: get("name").unwrap_or(id),
+            verdict: get("verdict").unwrap_or_else(|| "?".into()),
+            upload_kbps: upload,
+            quality,
+            firewall: firewall.clone(),
+            desk: desk.clone(),
+            summary: get("summary").unwrap_or_default(),
+        });
+    }
+    Ok(rows)
+}
+
+/// Read every file; sort blocked venues first, then degraded, then ready.
+pub fn load(paths: &[PathBuf]) -> (Vec<Row>, Vec<Skipped>) {
+    let mut rows = Vec::new();
+    let mut skipped = Vec::new();
+    for p in paths {
+        let file = p.display().to_string();
+        let got = std::fs::read(p)
+            .map_err(|e| format!("cannot read it ({e})"))
+            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string()))
+            .and_then(|t| rows_of(&file, t.trim_start_matches('\u{feff}')));
+        match got {
+            Ok(r) => rows.extend(r),
+            Err(why) => skipped.push(Skipped { file, why }),
+        }
+    }
+    rows.sort_by(|a, b| {
+        (
+            rank(&a.venue_verdict),
+            &a.venue,
+            rank(&a.verdict),
+            &a.platform,
+        )
+            .cmp(&(
+                rank(&b.venue_verdict),
+                &b.venue,
+                rank(&b.verdict),
+                &b.platform,
+            ))
+    });
+    (rows, skipped)
+}
+
+fn headers(l: Lang) -> [&'static str; 7] {
+    [
+        l.t("Salle", "Venue"),
+        l.t("Plateforme", "Platform"),
+        "Verdict",
+        l.t("Débit montant", "Upload"),
+        l.t("Qualité (perte/gigue/RTT)", "Quality (loss/jitter/RTT)"),
+        l.t("Pare-feu", "Firewall"),
+        l.t("Guichet", "Desk"),
+    ]
+}
+
+fn cells(r: &Row, l: Lang) -> [String; 7] {
+    [
+        r.venue.clone(),
+        r.platform.clone(),
+        verdict_word(&r.verdict, l),
+        r.upload_kbps
+            .map(|u| format!("{:.1} Mbit/s", u / 1000.0))
+            .unwrap_or_default(),
+        r.quality.clone(),
+        r.firewall.clone(),
+        r.desk.clone(),
+    ]
+}
+
+/// The table as aligned text.
+pub fn text(rows: &[Row], skipped: &[Skipped], l: Lang) -> String {
+    let head = headers(l).map(str::to_string);
+    let body: Vec<[String; 7]> = rows.iter().map(|r| cells(r, l)).collect();
+    let mut width = [0usize; 7];
+    for line in std::iter::once(&head).chain(body.iter()) {
+        for (i, c) in line.iter().enumerate() {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    let mut s = String::new();
+    for line in std::iter::once(&head).chain(body.iter()) {
+        let mut out = String::new();
+        for (i, c) in line.iter().enumerate() {
+            let pad = width[i] - c.chars().count();
+            out.push_str(c);
+            if i + 1 < line.len() {
+                out.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        let _ = writeln!(s, "{}", out.trim_end());
+    }
+    let venues: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.venue.as_str()).collect();
+    let blocked: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.venue_verdict == "blocked")
+        .map(|r| r.venue.as_str())
+        .collect();
+    let _ = writeln!(
+        s,
+        "\n{} {} — {} {}",
+        venues.len(),
+        l.t("salle(s)", "venue(s)"),
+        blocked.len(),
+        l.t("bloquée(s)", "blocked")
+    );
+    for k in skipped {
+        let _ = writeln!(s, "{} {} : {}", l.t("Ignoré :", "Skipped:"), k.file, k.why);
+    }
+    s
+}
+
+/// One CSV field (RFC 4180 quoting).
+fn csv_field(s: &str, sep: char) -> String {
+    if s.contains([sep, '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The CSV separator: a semicolon, what Excel expects with French regional settings (the
+/// organisers' machines); UTF-8 with a BOM so that Excel reads the accents.
+pub const CSV_SEP: char = ';';
+
+pub fn csv(rows: &[Row], l: Lang) -> String {
+    let mut s = String::from("\u{feff}");
+    let mut head: Vec<String> = headers(l).iter().map(|h| csv_field(h, CSV_SEP)).collect();
+    head.push(csv_field(l.t("Résumé", "Summary"), CSV_SEP));
+    head.push(csv_field(l.t("Fichier", "File"), CSV_SEP));
+    let _ = write!(s, "{}\r\n", head.join(&CSV_SEP.to_string()));
+    for r in rows {
+        let mut c: Vec<String> = cells(r, l).iter().map(|c| csv_field(c, CSV_SEP)).collect();
+        // Machine-friendly upload: kbit/s as a number.
+        c[3] = r.upload_kbps.map(|u| format!("{u:.0}")).unwrap_or_default();
+        c.push(csv_field(&r.summary, CSV_SEP));
+        c.push(csv_field(&r.file, CSV_SEP));
+        let _ = write!(s, "{}\r\n", c.join(&CSV_SEP.to_string()));
+    }
+    s
+}
+
+pub fn html(rows: &[Row], skipped: &[Skipped], l: Lang) -> String {
+    let mut s = String::new();
+    let title = l.t(
+        "Journée de test — synthèse des salles",
+        "Test day — venues summary",
+    );
+    let _ = write!(
+        s,
+        "<!DOCTYPE html><html lang={}><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{title}</title><style>{CSS}</style></head><body><main><h1>{title}</h1><table><thead><tr>",
+        l.code()
+    );
+    for h in headers(l) {
+        let _ = write!(s, "<th>{}</th>", esc(h));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for r in rows {
+        let c = cells(r, l);
+        let class = match r.verdict.as_str() {
+            "ready" => "s-ok",
+            "degraded" => "s-warn",
+            "blocked" => "s-fail",
+            _ => "",
+        };
+        let _ = write!(
+            s,
+            "<tr title=\"{}\"><td>{}</td><td>{}</td><td class={class}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&r.summary),
+            esc(&c[0]),
+            esc(&c[1]),
+            esc(&c[2]),
+            esc(&c[3]),
+            esc(&c[4]),
+            esc(&c[5]),
+            esc(&c[6])
+        );
+    }
+    s.push_str("</tbody></table>");
+    for k in skipped {
+        let _ = write!(
+            s,
+            "<p class=small>{} {} : {}</p>",
+            l.t("Ignoré :", "Skipped:"),
+            esc(&k.file),
+            esc(&k.why)
+        );
+    }
+    s.push_str("</main></body></html>\n");
+    s
+}
+
+/// `preflight merge`: the text table and the exit code (3 when no file was a report).
+pub fn run_merge(
+    paths: &[PathBuf],
+    html_out: Option<&Path>,
+    csv_out: Option<&Path>,
+    l: Lang,
+) -> anyhow::Result<(String, i32)> {
+    let (rows, skipped) = load(paths);
+    let out = text(&rows, &skipped, l);
+    if rows.is_empty() {
+        return Ok((out, 3));
+    }
+    if let Some(p) = html_out {
+        std::fs::write(p, html(&rows, &skipped, l))
+            .map_err(|e| anyhow::anyhow!("--html {}: {e}", p.display()))?;
+    }
+    if let Some(p) = csv_out {
+        std::fs::write(p, csv(&rows, l))
+            .map_err(|e| anyhow::anyhow!("--csv {}: {e}", p.display()))?;
+    }
+    Ok((out, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_it() {
+        assert_eq!(csv_field("a;b", ';'), "\"a;b\"");
+        assert_eq!(csv_field("say \"hi\"", ';'), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("plain", ';'), "plain");
+    }
+
+    #[test]
+    fn not_a_report_says_why() {
+        assert!(rows_of("x.json", "{").unwrap_err().contains("not JSON"));
+        assert!(
+            rows_of("x.json", "{\"a\":1}")
+                .unwrap_err()
+                .contains("schema")
+        );
+        assert!(
+            rows_of("x.json", "{\"schema\":\"other/1\"}")
+                .unwrap_err()
+                .contains("other/1")
+        );
+        assert!(
+            rows_of(
+                "x.json",
+                "{\"schema\":\"preflight-report/1\",\"verdict\":\"ready\"}"
+            )
+            .unwrap_err()
+            .contains("platforms")
+        );
+    }
+}

@@ -1,0 +1,499 @@
+//! The HTML report: one self-contained page (no external script, font or image) that a teacher
+//! opens in a browser and forwards by e-mail: a banner per platform, the probe table, the
+//! likely firewall, whom to call with the ticket and a copy button, and the upload chart.
+//! Every string from the network (titles, headers, messages) is escaped: servers choose them.
+
+use super::{Lang, i18n, why};
+use crate::model::{Outcome, ProbeKind, Report, Status, Verdict};
+use serde_json::Value;
+use std::fmt::Write;
+
+/// Escape text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+pub const CSS: &str = r#"
+:root{--ok:#1a7f37;--warn:#b35900;--bad:#c62828;--ink:#1f2328;--mute:#57606a;--line:#d0d7de;--bg:#f6f8fa}
+*{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--ink);margin:0;background:#fff}
+main{max-width:1000px;margin:0 auto;padding:24px}
+h1{font-size:1.5em;margin:0 0 4px}
+h2{font-size:1.15em;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
+h3{font-size:1em;margin:16px 0 6px}
+.meta{color:var(--mute);margin:0 0 16px}
+.banner{border-radius:8px;padding:12px 16px;margin:10px 0;border-left:8px solid;background:var(--bg)}
+.banner .v{font-weight:700;text-transform:uppercase;letter-spacing:.03em}
+.ready{border-color:var(--ok)}.ready .v{color:var(--ok)}
+.degraded{border-color:var(--warn)}.degraded .v{color:var(--warn)}
+.blocked{border-color:var(--bad)}.blocked .v{color:var(--bad)}
+.banner p{margin:4px 0 0}
+.banner ul{margin:6px 0 0;padding-left:20px}
+table{border-collapse:collapse;width:100%;font-size:.9em;margin:6px 0 12px}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th{background:var(--bg)}
+td.t{word-break:break-all}
+.s-ok{color:var(--ok);font-weight:600}.s-warn{color:var(--warn);font-weight:600}
+.s-fail{color:var(--bad);font-weight:600}.s-skipped{color:var(--mute)}
+.small{color:var(--mute);font-size:.85em}
+.box{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:10px 14px}
+pre.ticket{white-space:pre-wrap;background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px;font:13px/1.4 ui-monospace,Consolas,monospace}
+button{font:inherit;padding:6px 14px;border-radius:6px;border:1px solid var(--line);background:#fff;cursor:pointer}
+svg text{font:11px system-ui,sans-serif;fill:var(--mute)}
+.figs{display:flex;gap:24px;flex-wrap:wrap}
+.fig b{display:block;font-size:1.4em}
+@media print{@page{size:A4;margin:14mm}main{padding:0;max-width:none}button{display:none}
+tr,.banner,.box,svg{break-inside:avoid}h2{break-after:avoid}body{font-size:11pt}}
+"#;
+
+const COPY_JS: &str = r#"function copyTicket(){var t=document.getElementById('ticket');var s=t.innerText;
+function done(){var b=document.getElementById('copy');b.textContent=b.dataset.done;}
+if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(s).then(done,fallback);}else{fallback();}
+function fallback(){var r=document.createRange();r.selectNodeContents(t);var sel=window.getSelection();sel.removeAllRanges();sel.addRange(r);
+try{document.execCommand('copy');done();}catch(e){}}}"#;
+
+fn class(v: Verdict) -> &'static str {
+    v.as_str()
+}
+
+fn symbol(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ready => "✔",
+        Verdict::Degraded => "⚠",
+        Verdict::Blocked => "✖",
+    }
+}
+
+fn status_class(s: Status) -> &'static str {
+    match s {
+        Status::Ok => "s-ok",
+        Status::Warn => "s-warn",
+        Status::Fail => "s-fail",
+        Status::Skipped => "s-skipped",
+    }
+}
+
+/// The few facts of a probe worth a column: what it learned, or why it failed.
+fn detail(o: &Outcome, l: Lang) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(e) = &o.error {
+        parts.push(format!(
+            "<b>{}</b> — {}",
+            esc(e.class.as_str()),
+            esc(i18n::class_meaning(e.class, l))
+        ));
+        parts.push(format!("<span class=small>{}</span>", esc(&e.message)));
+    } else if o.status == Status::Skipped {
+        parts.push(esc(&why(o, l)));
+    }
+    let d = &o.data;
+    let s = |k: &str| d.get(k).and_then(Value::as_str);
+    for (k, label) in [
+        ("issuer", l.t("émetteur", "issuer")),
+        ("title", l.t("titre", "title")),
+        ("mapped_address", l.t("adresse vue", "mapped address")),
+        ("proxy_marker", "proxy"),
+        ("path", l.t("chemin", "path")),
+        ("note", "note"),
+    ] {
+        if let Some(v) = s(k) {
+            parts.push(format!("{label} : {}", esc(v)));
+        }
+    }
+    if let Some(v) = d.get("http_status").and_then(Value::as_u64) {
+        parts.push(format!("HTTP {v}"));
+    }
+    if let Some(v) = d.get("addresses").and_then(Value::as_array) {
+        let a: Vec<String> = v.iter().filter_map(Value::as_str).map(esc).collect();
+        if !a.is_empty() {
+            parts.push(a.join(", "));
+        }
+    }
+    if let Some(v) = d.get("rtt_ms").and_then(Value::as_f64) {
+        parts.push(format!("RTT {v:.0} ms"));
+    }
+    for k in ["loss_pct", "jitter_ms", "rtt_median_ms", "rtt_p95_ms"] {
+        if let Some(v) = d.get(k).and_then(Value::as_f64) {
+            parts.push(format!("{k} {v:.1}"));
+        }
+    }
+    parts.join("<br>")
+}
+
+fn probe_table(s: &mut String, probes: &[Outcome], l: Lang) {
+    let _ = write!(
+        s,
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>ms</th><th>{}</th></tr></thead><tbody>",
+        l.t("Étape", "Step"),
+        l.t("Cible", "Target"),
+        l.t("État", "Status"),
+        l.t("Détail", "Detail")
+    );
+    for o in probes {
+        // The transport says something only where the same step runs over several.
+        let transport = match (o.kind, o.transport) {
+            (ProbeKind::Stun | ProbeKind::Turn, Some(t)) => {
+                format!(" / {}", t.as_str().to_uppercase())
+            }
+            _ => String::new(),
+        };
+        let _ = write!(
+            s,
+            "<tr><td>{}{}</td><td class=t>{}</td><td class={}>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(i18n::step(o.kind, l)),
+            transport,
+            esc(&o.target),
+            status_class(o.status),
+            esc(i18n::status(o.status, l)),
+            o.duration_ms,
+            detail(o, l)
+        );
+    }
+    s.push_str("</tbody></table>");
+}
+
+/// The upload timeline (kbit/s over time) as an inline SVG line chart.
+pub fn upload_chart(timeline: &[(f64, f64)], needed_kbps: Option<f64>, l: Lang) -> String {
+    let (w, h, left, bottom) = (640.0, 200.0, 48.0, 24.0);
+    let tmax = timeline.iter().map(|p| p.0).fold(1.0_f64, f64::max);
+    let vmax = timeline
+        .iter()
+        .map(|p| p.1)
+        .chain(needed_kbps)
+        .fold(1.0_f64, f64::max)
+        * 1.15;
+    let x = |t: f64| left + (t / tmax) * (w - left - 8.0);
+    let y = |v: f64| (h - bottom) - (v / vmax) * (h - bottom - 8.0);
+    let mut s = format!(
+        "<svg role=img aria-label=\"{}\" viewBox=\"0 0 {w} {h}\" width=\"100%\" style=\"max-width:{w}px\">",
+        esc(l.t(
+            "Débit montant au fil de la mesure",
+            "Upload rate during the measurement"
+        ))
+    );
+    let _ = write!(
+        s,
+        "<line x1={left} y1={} x2={} y2={} stroke=\"#d0d7de\"/><line x1={left} y1=8 x2={left} y2={} stroke=\"#d0d7de\"/>",
+        h - bottom,
+        w - 8.0,
+        h - bottom,
+        h - bottom
+    );
+    for i in 0..=4 {
+        let v = vmax / 4.0 * i as f64;
+        let _ = write!(s, "<text x=4 y={:.0}>{:.1}</text>", y(v) + 4.0, v / 1000.0);
+    }
+    let _ = write!(
+        s,
+        "<text x={left} y={h}>0 s</text><text x={:.0} y={h} text-anchor=end>{:.1} s — Mbit/s</text>",
+        w - 8.0,
+        tmax / 1000.0
+    );
+    if let Some(n) = needed_kbps {
+        let _ = write!(
+            s,
+            "<line x1={left} y1={y:.1} x2={} y2={y:.1} stroke=\"#b35900\" stroke-dasharray=\"6 4\"/><text x={} y={:.1} text-anchor=end style=\"fill:#b35900\">{}</text>",
+            w - 8.0,
+            w - 10.0,
+            y(n) - 4.0,
+            esc(l.t("besoin", "needed")),
+            y = y(n)
+        );
+    }
+    let pts: Vec<String> = timeline
+        .iter()
+        .map(|(t, v)| format!("{:.1},{:.1}", x(*t), y(*v)))
+        .collect();
+    let _ = write!(
+        s,
+        "<polyline fill=none stroke=\"#0969da\" stroke-width=2 points=\"{}\"/></svg>",
+        pts.join(" ")
+    );
+    s
+}
+
+fn bandwidth(s: &mut String, r: &Report, l: Lang) {
+    let Some(b) = &r.bandwidth else { return };
+    let _ = write!(
+        s,
+        "<h2>{}</h2><div class=figs>",
+        l.t(
+            "Débit montant et qualité du chemin",
+            "Upload and path quality"
+        )
+    );
+    let fig = |s: &mut String, label: &str, value: String| {
+        let _ = write!(
+            s,
+            "<div class=fig><span class=small>{}</span><b>{}</b></div>",
+            esc(label),
+            esc(&value)
+        );
+    };
+    if let Some(u) = b.upload_kbps {
+        fig(
+            s,
+            l.t("débit montant", "upload"),
+            format!("{:.1} Mbit/s", u / 1000.0),
+        );
+    }
+    if let Some(n) = b.needed_kbps {
+        fig(
+            s,
+            l.t("besoin estimé", "estimated need"),
+            format!("{:.1} Mbit/s", n / 1000.0),
+        );
+    }
+    if let Some(v) = b.extra.get("idle_rtt_ms").and_then(Value::as_f64) {
+        fig(
+            s,
+            l.t("latence au repos", "idle latency"),
+            format!("{v:.0} ms"),
+        );
+    }
+    if let Some(v) = b.loaded_rtt_ms {
+        fig(
+            s,
+            l.t("latence en charge", "loaded latency"),
+            format!("{v:.0} ms"),
+        );
+    }
+    s.push_str("</div>");
+    if let Some(f) = &b.fits {
+        let _ = write!(s, "<p>{}</p>", esc(f));
+    }
+    let timeline: Vec<(f64, f64)> = b
+        .extra
+        .get("timeline")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| Some((p.get("t_ms")?.as_f64()?, p.get("kbps")?.as_f64()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if timeline.len() >= 2 {
+        s.push_str(&upload_chart(&timeline, b.needed_kbps, l));
+    }
+    if let Some(p) = &b.peer {
+        let _ = write!(
+            s,
+            "<p class=small>{} {}</p>",
+            l.t("Mesuré vers", "Measured to"),
+            esc(p)
+        );
+    }
+}
+
+/// The whole page.
+pub fn render_html(r: &Report, l: Lang) -> String {
+    let mut s = String::with_capacity(32 * 1024);
+    let title = format!(
+        "preflight — {} — {}",
+        i18n::verdict(r.verdict, l),
+        r.started_at
+    );
+    let _ = write!(
+        s,
+        "<!DOCTYPE html><html lang={}><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body><main>",
+        l.code(),
+        esc(&title)
+    );
+    let _ = write!(
+        s,
+        "<h1>{}</h1>",
+        esc(l.t(
+            "Le réseau de cette salle permet-il le webinaire ?",
+            "Can this room's network carry the webinar?"
+        ))
+    );
+    let mut venue = vec![esc(&r.started_at)];
+    if let Some(v) = &r.venue.label {
+        venue.push(esc(v));
+    }
+    if let Some(k) = &r.venue.kind {
+        venue.push(esc(i18n::kind(k, l)));
+    }
+    if let Some(u) = &r.venue.uai {
+        venue.push(format!("UAI {}", esc(u)));
+    } else if let Some(d) = &r.venue.department {
+        venue.push(format!("{} {}", l.t("département", "department"), esc(d)));
+    }
+    let _ = write!(
+        s,
+        "<p class=meta>{} — preflight {}{}</p>",
+        venue.join(" — "),
+        esc(&r.tool.version),
+        if r.partial {
+            l.t(
+                " — <b>interrompu : rapport partiel</b>",
+                " — <b>interrupted: partial report</b>",
+            )
+        } else {
+            ""
+        }
+    );
+    for p in &r.platforms {
+        let _ = write!(
+            s,
+            "<section class=\"banner {}\" id=\"platform-{}\"><span class=v>{} {}</span> — <b>{}</b><p>{}</p>",
+            class(p.verdict),
+            esc(&p.id),
+            symbol(p.verdict),
+            esc(i18n::verdict(p.verdict, l)),
+            esc(&p.name),
+            esc(&p.summary)
+        );
+        if p.reasons.len() > 1 {
+            s.push_str("<ul>");
+            for reason in &p.reasons[1..] {
+                let _ = write!(s, "<li>{}</li>", esc(reason));
+            }
+            s.push_str("</ul>");
+        }
+        s.push_str("</section>");
+    }
+    for n in &r.notes {
+        let _ = write!(s, "<p class=small>ℹ {}</p>", esc(n));
+    }
+
+    if let Some(sup) = &r.support {
+        let _ = write!(
+            s,
+            "<h2>{}</h2><div class=box><p><b>{}</b></p>",
+            l.t("Qui contacter", "Whom to contact"),
+            esc(&sup.desk)
+        );
+        if let Some(c) = &sup.contact {
+            let _ = write!(s, "<p>{}</p>", esc(c));
+        }
+        let _ = write!(s, "<p class=small>{}</p>", esc(&sup.why));
+        if let Some(t) = &sup.ticket {
+            let _ = write!(
+                s,
+                "<h3>{}</h3><pre class=ticket id=ticket>{}</pre><button id=copy type=button onclick=\"copyTicket()\" data-done=\"{}\">{}</button>",
+                l.t("Ticket prêt à envoyer", "Ticket, ready to send"),
+                esc(t),
+                esc(l.t("Copié ✔", "Copied ✔")),
+                esc(l.t("Copier le ticket", "Copy the ticket"))
+            );
+        }
+        s.push_str("</div>");
+    }
+
+    if r.firewall.family != "none"
+        && (r.firewall.family != "unknown" || !r.firewall.evidence.is_empty())
+    {
+        let _ = write!(
+            s,
+            "<h2>{}</h2><p><b>{}</b> ({} {:.0} %)</p><ul>",
+            l.t("Pare-feu probable", "Likely firewall"),
+            esc(&r.firewall.family),
+            l.t("confiance", "confidence"),
+            r.firewall.confidence * 100.0
+        );
+        for e in &r.firewall.evidence {
+            let _ = write!(s, "<li>{}</li>", esc(e));
+        }
+        s.push_str("</ul>");
+    }
+
+    bandwidth(&mut s, r, l);
+
+    let _ = write!(s, "<h2>{}</h2>", l.t("Détail des tests", "Every test"));
+    for p in &r.platforms {
+        let _ = write!(
+            s,
+            "<h3>{} <span class=\"{}\">{} {}</span></h3>",
+            esc(&p.name),
+            match p.verdict {
+                Verdict::Ready => "s-ok",
+                Verdict::Degraded => "s-warn",
+                Verdict::Blocked => "s-fail",
+            },
+            symbol(p.verdict),
+            esc(i18n::verdict(p.verdict, l))
+        );
+        probe_table(&mut s, &p.probes, l);
+    }
+    let quality: Vec<&Outcome> = r
+        .network
+        .probes
+        .iter()
+        .filter(|o| o.kind != ProbeKind::Bandwidth)
+        .collect();
+    let _ = write!(s, "<h3>{}</h3><p class=small>", l.t("Réseau", "Network"));
+    if let Some(v) = &r.network.resolver {
+        let _ = write!(s, "DNS : {}<br>", esc(v));
+    }
+    let _ = write!(
+        s,
+        "proxy : {}",
+        esc(r
+            .network
+            .proxy
+            .as_deref()
+            .unwrap_or(l.t("aucun (accès direct)", "none (direct access)")))
+    );
+    if let Some(v) = &r.network.public_ip {
+        let _ = write!(
+            s,
+            "<br>{} : {}",
+            l.t("adresse publique", "public address"),
+            esc(v)
+        );
+    }
+    s.push_str("</p>");
+    if !quality.is_empty() {
+        let owned: Vec<Outcome> = quality.into_iter().cloned().collect();
+        probe_table(&mut s, &owned, l);
+    }
+    let _ = writeln!(
+        s,
+        "<p class=small>{} {} ({} {}, {:.1} s).</p></main><script>{COPY_JS}</script></body></html>",
+        l.t("Verdict global :", "Overall verdict:"),
+        esc(i18n::verdict(r.verdict, l)),
+        l.t("code de sortie", "exit code"),
+        r.exit_code(),
+        r.duration_ms as f64 / 1000.0
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_servers_choose() {
+        assert_eq!(
+            esc("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+
+    #[test]
+    fn chart_scales_to_the_largest_value() {
+        let svg = upload_chart(
+            &[(0.0, 0.0), (250.0, 4000.0), (500.0, 8000.0)],
+            Some(2000.0),
+            Lang::En,
+        );
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("polyline"));
+        assert!(svg.contains("needed"));
+        // The top label is 15 % above the largest sample (8 Mbit/s -> 9.2).
+        assert!(svg.contains(">9.2<"), "{svg}");
+    }
+}

@@ -1,0 +1,295 @@
+//! The reports people read, made from real runs against loopback venues: the self-contained HTML
+//! page (checked in Debian's Chromium, headless: its DOM and a screenshot), and `merge` over a
+//! test day's JSON reports in text, CSV and HTML.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use support::venue::{Names, Setup};
+
+/// Run a venue and keep its JSON and HTML reports in `dir` under `name`.
+fn run_venue(setup: Setup, dir: &Path, name: &str, extra: &[&str]) -> (PathBuf, PathBuf) {
+    let lab = setup.start();
+    let json = dir.join(format!("{name}.json"));
+    let html = dir.join(format!("{name}.html"));
+    let mut args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    args.extend([
+        "--html".into(),
+        html.display().to_string(),
+        "--lang".into(),
+        "fr".into(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = lab.run(&args);
+    std::fs::write(&json, serde_json::to_string_pretty(&r.report).unwrap()).unwrap();
+    (json, html)
+}
+
+fn blocked_college(dir: &Path) -> (PathBuf, PathBuf) {
+    run_venue(
+        Setup {
+            web: Some(support::web::Mode::BlockPage),
+            ..Setup::default()
+        },
+        dir,
+        "college-92",
+        &["--uai", "0921234X", "--kind", "college", "--venue", "CDI"],
+    )
+}
+
+fn assert_self_contained(html: &str) {
+    for needle in ["src=", "<link", "@import", "url(", "href="] {
+        assert!(!html.contains(needle), "external reference `{needle}`");
+    }
+}
+
+#[test]
+fn html_report_is_self_contained_and_says_whom_to_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, html) = blocked_college(dir.path());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html><html lang=fr>"));
+    assert_self_contained(&page);
+    assert!(page.contains("class=\"banner blocked\""), "verdict banner");
+    assert!(page.contains("id=ticket"), "the ticket");
+    assert!(
+        page.contains("Guichet unique ENC"),
+        "the Hauts-de-Seine desk"
+    );
+    // The block page's title came from the network: it is shown, escaped.
+    assert!(page.contains("e2guardian - Accès interdit"));
+    assert!(page.contains("@page{size:A4"), "prints on A4");
+}
+
+/// Headless Chromium, killed if it does not finish in time.
+fn chromium(args: &[&str]) -> Option<std::process::Output> {
+    let bin = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let Some(bin) = bin else {
+        assert!(
+            std::env::var_os("PREFLIGHT_REQUIRE_CHROMIUM").is_none(),
+            "Chromium is required here (PREFLIGHT_REQUIRE_CHROMIUM) but not installed"
+        );
+        eprintln!("chromium is not installed: browser check not run");
+        return None;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start chromium");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("chromium did not finish in 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn chromium_renders_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, html) = blocked_college(dir.path());
+    let url = format!("file://{}", html.display());
+    let Some(dom) = chromium(&["--dump-dom", &url]) else {
+        return;
+    };
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("banner blocked"), "DOM after load:\n{dom}");
+    assert!(dom.contains("id=\"ticket\""), "ticket in the DOM");
+    assert!(dom.contains("copyTicket"), "copy button wired");
+
+    let png = dir.path().join("shot.png");
+    let shot = chromium(&[
+        &format!("--screenshot={}", png.display()),
+        "--window-size=1000,1400",
+        &url,
+    ])
+    .unwrap();
+    assert!(png.exists(), "{}", String::from_utf8_lossy(&shot.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let bpp = info.line_size / info.width as usize;
+    let px = &buf[..info.buffer_size()];
+    let mut colours = std::collections::HashSet::new();
+    let mut red = 0;
+    for p in px.chunks(bpp) {
+        colours.insert((p[0] / 8, p[1] / 8, p[2] / 8));
+        // The blocked banner's border (#c62828).
+        if p[0] > 170 && p[1] < 80 && p[2] < 80 {
+            red += 1;
+        }
+    }
+    assert!(
+        colours.len() > 20,
+        "a blank page: {} colours",
+        colours.len()
+    );
+    assert!(
+        red > 500,
+        "the red 'blocked' banner is not on screen ({red} px)"
+    );
+}
+
+#[test]
+fn merge_puts_blocked_venues_first_in_text_csv_and_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ready, _) = run_venue(Setup::default(), d, "ecole-a", &["--venue", "École A"]);
+    let (degraded, _) = run_venue(
+        Setup {
+            turn_udp: false,
+            ..Setup::default()
+        },
+        d,
+        "lycee-b",
+        &["--venue", "Lycée B"],
+    );
+    let (blocked, _) = run_venue(
+        Setup {
+            names: Names::Missing,
+            ..Setup::default()
+        },
+        d,
+        "college-c",
+        &["--venue", "Collège C; salle 12"],
+    );
+    // A report from another version: fields this one added are missing, others are new.
+    let mut old: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ready).unwrap()).unwrap();
+    let o = old.as_object_mut().unwrap();
+    o.remove("notes");
+    o.remove("partial");
+    o.remove("lang");
+    o.insert(
+        "tool".into(),
+        serde_json::json!({"name": "preflight", "version": "0.0.9"}),
+    );
+    o.insert("future_field".into(), serde_json::json!({"x": 1}));
+    o.insert(
+        "venue".into(),
+        serde_json::json!({"label": "Ancienne version"}),
+    );
+    let old_path = d.join("old.json");
+    std::fs::write(&old_path, serde_json::to_string(&old).unwrap()).unwrap();
+    let junk = d.join("notes.txt");
+    std::fs::write(&junk, "not a report").unwrap();
+
+    let csv = d.join("t.csv");
+    let html = d.join("t.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args(["merge", "--lang", "en"])
+        .args([&ready, &degraded, &blocked, &old_path, &junk])
+        .arg("--csv")
+        .arg(&csv)
+        .arg("--html")
+        .arg(&html)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Venue"), "{text}");
+    assert!(lines[1].starts_with("Collège C"), "blocked first:\n{text}");
+    assert!(lines[2].starts_with("Lycée B"), "then degraded:\n{text}");
+    assert!(
+        text.contains("Ancienne version"),
+        "older report merged:\n{text}"
+    );
+    assert!(
+        text.contains("Skipped:") && text.contains("notes.txt") && text.contains("not JSON"),
+        "{text}"
+    );
+    assert!(text.contains("4 venue(s) — 1 blocked"), "{text}");
+
+    // The CSV parses back: a header and one row per venue and platform.
+    let raw = std::fs::read_to_string(&csv).unwrap();
+    let raw = raw.strip_prefix('\u{feff}').expect("BOM for Excel");
+    let rows = parse_csv(raw, ';');
+    assert_eq!(rows.len(), 5, "{raw}");
+    assert_eq!(rows[0][0], "Venue");
+    assert_eq!(
+        rows[1][0], "Collège C; salle 12",
+        "quoted separator survives"
+    );
+    assert_eq!(rows[1][2], "blocked");
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()));
+
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_self_contained(&page);
+    assert!(page.find("Collège C").unwrap() < page.find("Lycée B").unwrap());
+}
+
+#[test]
+fn merge_of_nothing_readable_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("a.json");
+    std::fs::write(&junk, "{\"schema\": \"something-else/2\"}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .arg("merge")
+        .arg(&junk)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("something-else/2"));
+}
+
+/// A small RFC 4180 reader, to check what a spreadsheet would see.
+fn parse_csv(s: &str, sep: char) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, c) if c == sep => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    rows
+}
+
+#[test]
+#[ignore = "writes docs/report-example.html; run by scripts/report-screenshot.sh"]
+fn write_example_report() {
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/report-example");
+    std::fs::create_dir_all(&out).unwrap();
+    blocked_college(&out);
+}
