@@ -58,6 +58,21 @@ impl Step {
         }
     }
 
+    /// The port the step connects to (none for DNS).
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            Step::Dns { .. } => None,
+            Step::Tcp { port, .. } | Step::Tls { port, .. } => Some(*port),
+            Step::Https { check, .. } => url::Url::parse(&check.url)
+                .ok()
+                .and_then(|u| u.port_or_known_default()),
+            Step::Websocket { check, .. } => url::Url::parse(&check.url)
+                .ok()
+                .and_then(|u| u.port_or_known_default()),
+            Step::Ice { check, .. } => Some(check.port),
+        }
+    }
+
     /// The `target` written in the report.
     pub fn target(&self) -> String {
         match self {

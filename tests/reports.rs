@@ -108,19 +108,25 @@ fn chromium(args: &[&str]) -> Option<std::process::Output> {
     }
 }
 
-#[test]
-fn chromium_renders_the_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, html) = blocked_college(dir.path());
+/// Render `html` in Chromium: its DOM shows the banner `banner` (a verdict) and the ticket when
+/// `ticket`, and a screenshot shows a page, not a blank, with the banner's border colour on screen.
+fn assert_renders(html: &Path, banner: &str, ticket: bool) {
     let url = format!("file://{}", html.display());
     let Some(dom) = chromium(&["--dump-dom", &url]) else {
         return;
     };
     let dom = String::from_utf8_lossy(&dom.stdout);
-    assert!(dom.contains("banner blocked"), "DOM after load:\n{dom}");
-    assert!(dom.contains("id=\"ticket\""), "ticket in the DOM");
-    assert!(dom.contains("copyTicket"), "copy button wired");
+    assert!(
+        dom.contains(&format!("banner {banner}")),
+        "{}: DOM after load:\n{dom}",
+        html.display()
+    );
+    assert_eq!(dom.contains("id=\"ticket\""), ticket, "ticket in the DOM");
+    if ticket {
+        assert!(dom.contains("copyTicket"), "copy button wired");
+    }
 
+    let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("shot.png");
     let shot = chromium(&[
         &format!("--screenshot={}", png.display()),
@@ -135,13 +141,18 @@ fn chromium_renders_the_report() {
     let info = reader.next_frame(&mut buf).unwrap();
     let bpp = info.line_size / info.width as usize;
     let px = &buf[..info.buffer_size()];
+    // The banners' borders: blocked #c62828, degraded #b35900, ready #1a7f37.
+    let is_banner = |p: &[u8]| match banner {
+        "blocked" => p[0] > 170 && p[1] < 80 && p[2] < 80,
+        "degraded" => p[0] > 150 && (60..120).contains(&p[1]) && p[2] < 40,
+        _ => p[0] < 60 && (100..160).contains(&p[1]) && p[2] < 90,
+    };
     let mut colours = std::collections::HashSet::new();
-    let mut red = 0;
+    let mut hits = 0;
     for p in px.chunks(bpp) {
         colours.insert((p[0] / 8, p[1] / 8, p[2] / 8));
-        // The blocked banner's border (#c62828).
-        if p[0] > 170 && p[1] < 80 && p[2] < 80 {
-            red += 1;
+        if is_banner(p) {
+            hits += 1;
         }
     }
     assert!(
@@ -150,9 +161,78 @@ fn chromium_renders_the_report() {
         colours.len()
     );
     assert!(
-        red > 500,
-        "the red 'blocked' banner is not on screen ({red} px)"
+        hits > 500,
+        "the '{banner}' banner is not on screen ({hits} px) in {}",
+        html.display()
     );
+}
+
+#[test]
+fn chromium_renders_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, html) = blocked_college(dir.path());
+    assert_renders(&html, "blocked", true);
+}
+
+/// The venue lab's reports (`tests/lab/run.sh`, run before the tests by `.ci/run`): the open
+/// network's page and a blocked school's render, and `merge` tables every scenario.
+#[test]
+fn lab_reports_render_and_merge() {
+    let Some(dir) = std::env::var_os("PREFLIGHT_LAB_RESULTS") else {
+        eprintln!("PREFLIGHT_LAB_RESULTS is not set: the lab's reports are not checked");
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let open = dir.join("open.html");
+    let blocked = dir.join("amon-block-page.html");
+    assert!(open.exists() && blocked.exists(), "lab reports in {dir:?}");
+    assert_renders(&open, "ready", false);
+    assert_renders(&blocked, "blocked", true);
+
+    let mut reports: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    reports.sort();
+    assert!(reports.len() >= 9, "{reports:?}");
+    let out_dir = tempfile::tempdir().unwrap();
+    let csv = out_dir.path().join("lab.csv");
+    let html = out_dir.path().join("lab.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args(["merge", "--lang", "fr"])
+        .args(&reports)
+        .arg("--csv")
+        .arg(&csv)
+        .arg("--html")
+        .arg(&html)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    for r in &reports {
+        let name = r.file_stem().unwrap().to_string_lossy();
+        assert!(text.contains(&*name), "{name} missing:\n{text}");
+    }
+    // Blocked venues come first, the open network last among its peers.
+    let first = text.lines().nth(1).unwrap();
+    assert!(first.contains("bloqu"), "{text}");
+    let raw = std::fs::read_to_string(&csv).unwrap();
+    let rows = parse_csv(raw.trim_start_matches('\u{feff}'), ';');
+    assert_eq!(
+        rows.len(),
+        reports.len() + 1,
+        "one row per venue (bbb only)"
+    );
+    assert_self_contained(&std::fs::read_to_string(&html).unwrap());
+    let url = format!("file://{}", html.display());
+    if let Some(dom) = chromium(&["--dump-dom", &url]) {
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        assert!(
+            dom.contains("class=\"s-fail\""),
+            "merged table in the DOM:\n{dom}"
+        );
+    }
 }
 
 #[test]

@@ -153,7 +153,12 @@ pub async fn probe(
             if let Some(Err((c, m))) = facts.as_ref().map(|f| &f.judgement) {
                 out.fail(*c, m.clone())
             } else {
-                match up {
+                // Behind a TLS inspection box, whatever answers instead of switching
+                // protocols is the box, not the server.
+                let inspected = facts
+                    .as_ref()
+                    .is_some_and(|f| matches!(f.judgement, Ok(Some(_))));
+                let out = match up {
                     Upgrade::Switched => out.with("upgrade", "101"),
                     Upgrade::Answered { status, proxy: Some(p) } => out
                         .with("http_status", status)
@@ -161,6 +166,12 @@ pub async fn probe(
                         .fail(
                             ErrorClass::UpgradeRefused,
                             format!("a proxy refused the WebSocket upgrade (HTTP {status}, {p})"),
+                        ),
+                    Upgrade::Answered { status, proxy: None } if inspected => out
+                        .with("http_status", status)
+                        .fail(
+                            ErrorClass::UpgradeRefused,
+                            format!("HTTP {status} instead of switching protocols, from behind a TLS inspection box: the firewall refuses WebSockets"),
                         ),
                     Upgrade::Answered { status, proxy: None } if status < 300 => out
                         .with("http_status", status)
@@ -175,6 +186,10 @@ pub async fn probe(
                             "note",
                             format!("the service answered HTTP {status}: reachable; a real upgrade needs a meeting session"),
                         ),
+                };
+                match &facts {
+                    Some(f) if out.status == crate::model::Status::Ok => f.apply(out),
+                    _ => out,
                 }
             }
         }
