@@ -95,8 +95,41 @@ pub fn main() -> i32 {
                 }
             }
         }
-        Some(Command::Serve(_)) => {
-            eprintln!("preflight serve: not available in this build yet");
+        Some(Command::Serve(a)) => rt.block_on(run_serve(a)),
+    }
+}
+
+/// `preflight serve`: bind, say where, serve until Ctrl-C.
+async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
+    let opts = crate::serve::ServeOptions {
+        listen: a.listen,
+        tls: a.tls_cert.zip(a.tls_key),
+        stun: Some(a.stun),
+    };
+    let log: Arc<dyn Fn(String) + Send + Sync> = Arc::new(|line| {
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        eprintln!("{now} {line}");
+    });
+    match crate::serve::start(&opts, log).await {
+        Ok(b) => {
+            let scheme = if opts.tls.is_some() { "https" } else { "http" };
+            let ws = if opts.tls.is_some() { "wss" } else { "ws" };
+            eprintln!(
+                "preflight serve {}: ndt7 {ws}://{}/ndt/v7/upload, POST {scheme}://{}/upload, echo {scheme}://{}/echo, STUN udp+tcp {}",
+                env!("CARGO_PKG_VERSION"),
+                b.http,
+                b.http,
+                b.http,
+                b.stun.map(|s| s.to_string()).unwrap_or_default()
+            );
+            let _ = tokio::signal::ctrl_c().await;
+            eprintln!("preflight serve: stopped");
+            0
+        }
+        Err(e) => {
+            eprintln!("preflight serve: {e}");
             USAGE
         }
     }
@@ -166,6 +199,9 @@ impl Observer for Bars {
             self.bar
                 .set_message(format!("{} {}", step.kind().as_str(), o.target));
         }
+    }
+    fn phase(&self, what: &str) {
+        self.bar.set_message(what.to_string());
     }
 }
 

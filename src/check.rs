@@ -310,7 +310,14 @@ pub async fn run(
                 .collect(),
             platforms: vec![],
         };
-        let via = runner::run(&via_plan, dns.clone(), env, observer, cancel.clone().wait()).await;
+        let via = runner::run(
+            &via_plan,
+            dns.clone(),
+            env.clone(),
+            observer.clone(),
+            cancel.clone().wait(),
+        )
+        .await;
         interrupted |= via.interrupted;
         done.extend(
             via_plan
@@ -336,15 +343,61 @@ pub async fn run(
     };
     result.interrupted |= cancel.is_set();
     mark_proxy_required(&plan, &mut result.outcomes);
-    let outcomes = &result.outcomes;
+    let outcomes = &result.outcomes.clone();
     let mut evidence_outcomes = outcomes.clone();
     evidence_outcomes.extend(network_probes.iter().cloned());
 
+    // The measurements, once connectivity is known: path quality to each platform's UDP
+    // relay, then the upload with latency idle and under load.
+    let mut network_probes = network_probes;
+    let mut notes = prep.notes.clone();
+    let measured = if opts.no_bandwidth || cancel.is_set() {
+        None
+    } else {
+        observer.phase(opts.lang.t(
+            "mesure de la qualité du chemin et du débit montant…",
+            "measuring path quality and upload…",
+        ));
+        let measuring = measure_all(&plan, outcomes, &dns, &env, proxy.as_ref(), opts);
+        let m = tokio::select! {
+            m = measuring => Some(m),
+            _ = cancel.clone().wait() => None,
+        };
+        observer.phase("");
+        if m.is_none() {
+            result.interrupted = true;
+        }
+        m
+    };
     let mut platforms = Vec::new();
-    for p in &plan.platforms {
+    for (i, p) in plan.platforms.iter().enumerate() {
         let d = verdict::platform(p, outcomes);
-        platforms.push(report::platform_report(p, &d, outcomes, opts.lang));
+        let mut pr = report::platform_report(p, &d, outcomes, opts.lang);
+        if let Some((qualities, bw)) = &measured {
+            let judged = bw.kbps().map(|k| {
+                let fit = crate::measure::needs::judge(&p.profile.needs, opts.role, k, opts.lang);
+                (crate::measure::judged(bw, &fit), fit)
+            });
+            crate::diagnose::measures::apply(&mut pr, qualities[i].clone(), judged, opts.lang);
+        }
+        platforms.push(pr);
     }
+    let bandwidth = measured.as_ref().map(|(_, bw)| {
+        if bw.kbps().is_none() {
+            network_probes.push(bw.outcome.clone());
+            notes.push(format!(
+                "{} {}",
+                opts.lang
+                    .t("Débit montant non mesuré :", "Upload not measured:"),
+                bw.outcome
+                    .error
+                    .as_ref()
+                    .map(|e| e.message.as_str())
+                    .unwrap_or("")
+            ));
+        }
+        bandwidth_report(bw, &platforms, opts)
+    });
     let overall = verdict::overall(&platforms.iter().map(|p| p.verdict).collect::<Vec<_>>());
     let public_ip = outcomes
         .iter()
@@ -377,10 +430,10 @@ pub async fn run(
                 .map(|p| format!("{} ({})", p.label, p.source)),
             probes: network_probes,
         },
-        bandwidth: None,
+        bandwidth,
         firewall,
         support: None,
-        notes: prep.notes.clone(),
+        notes,
     };
     let support = if overall == Verdict::Ready {
         None
@@ -391,4 +444,161 @@ pub async fn run(
         support,
         ..report_so_far
     })
+}
+
+/// Path quality per platform (each distinct server measured once, all at the same time), then
+/// the upload.
+async fn measure_all(
+    plan: &plan::Plan,
+    outcomes: &[crate::model::Outcome],
+    dns: &Dns,
+    env: &crate::probe::Env,
+    proxy: Option<&crate::probe::proxy::Proxy>,
+    opts: &CheckOptions,
+) -> (Vec<Option<crate::model::Outcome>>, crate::measure::Measured) {
+    use crate::measure::{QUALITY_SECONDS, quality, quality_not_measured, quality_target};
+    let targets: Vec<Option<(String, SocketAddr)>> = plan
+        .platforms
+        .iter()
+        .map(|p| {
+            let os: Vec<&crate::model::Outcome> =
+                p.entries.iter().map(|e| &outcomes[e.probe]).collect();
+            let has_udp = p
+                .profile
+                .ice
+                .iter()
+                .any(|c| c.transport == crate::model::Transport::Udp);
+            if has_udp { quality_target(&os) } else { None }
+        })
+        .collect();
+    let mut distinct: Vec<(String, SocketAddr)> = Vec::new();
+    for t in targets.iter().flatten() {
+        if !distinct.iter().any(|d| d.1 == t.1) {
+            distinct.push(t.clone());
+        }
+    }
+    let results = futures_util::future::join_all(
+        distinct
+            .iter()
+            .map(|(target, addr)| quality::probe(target, *addr, QUALITY_SECONDS)),
+    )
+    .await;
+    let qualities = plan
+        .platforms
+        .iter()
+        .zip(&targets)
+        .map(|(p, t)| {
+            let has_udp = p
+                .profile
+                .ice
+                .iter()
+                .any(|c| c.transport == crate::model::Transport::Udp);
+            match t {
+                Some((_, addr)) => distinct
+                    .iter()
+                    .position(|d| d.1 == *addr)
+                    .map(|i| results[i].clone()),
+                None if has_udp => Some(quality_not_measured()),
+                None => None,
+            }
+        })
+        .collect();
+    let bw = crate::measure::bandwidth(
+        opts.bandwidth_url.as_deref(),
+        dns,
+        env,
+        proxy,
+        opts.duration,
+    )
+    .await;
+    (qualities, bw)
+}
+
+/// The report's `bandwidth` block: the contract's fields for the most demanding platform, and
+/// each platform's judgement, the timeline and the latencies beside them.
+fn bandwidth_report(
+    m: &crate::measure::Measured,
+    platforms: &[crate::model::PlatformReport],
+    opts: &CheckOptions,
+) -> crate::model::Bandwidth {
+    use serde_json::{Value, json};
+    let judged: Vec<&crate::model::Outcome> = platforms
+        .iter()
+        .filter_map(|p| {
+            p.probes
+                .iter()
+                .find(|o| o.kind == crate::model::ProbeKind::Bandwidth)
+        })
+        .collect();
+    let worst = judged.iter().max_by(|a, b| {
+        let n = |o: &&&crate::model::Outcome| o.data.get("needed_kbps").and_then(Value::as_f64);
+        n(a).unwrap_or(0.0).total_cmp(&n(b).unwrap_or(0.0))
+    });
+    let mut extra = serde_json::Map::new();
+    extra.insert("method".into(), json!(m.upload.method));
+    extra.insert(
+        "role".into(),
+        json!(match opts.role {
+            Role::Speaker => "speaker",
+            Role::Attendee => "attendee",
+        }),
+    );
+    if let Some(v) = m.idle_rtt_ms {
+        extra.insert("idle_rtt_ms".into(), json!(v));
+    }
+    extra.insert("bytes_sent".into(), json!(m.upload.bytes_sent));
+    if let Some(c) = m.upload.counts.last() {
+        extra.insert("bytes_received".into(), json!(c.bytes));
+    }
+    extra.insert(
+        "timeline".into(),
+        Value::Array(
+            m.upload
+                .timeline()
+                .iter()
+                .map(|s| json!({"t_ms": s.t_ms, "kbps": s.kbps}))
+                .collect(),
+        ),
+    );
+    if let Some(p) = &m.via {
+        extra.insert("via_proxy".into(), json!(p));
+    }
+    if m.upload.sender_counted {
+        extra.insert("sender_counted".into(), json!(true));
+    }
+    if let Some(e) = &m.outcome.error {
+        extra.insert(
+            "error".into(),
+            json!({"class": e.class.as_str(), "message": e.message}),
+        );
+    }
+    extra.insert(
+        "platforms".into(),
+        Value::Array(
+            platforms
+                .iter()
+                .filter_map(|p| {
+                    let o = p
+                        .probes
+                        .iter()
+                        .find(|o| o.kind == crate::model::ProbeKind::Bandwidth)?;
+                    Some(json!({
+                        "id": p.id,
+                        "needed_kbps": o.data.get("needed_kbps"),
+                        "fits": o.data.get("fits"),
+                        "advice": o.data.get("advice"),
+                    }))
+                })
+                .collect(),
+        ),
+    );
+    crate::model::Bandwidth {
+        upload_kbps: m.kbps(),
+        peer: Some(m.peer.clone()),
+        duration_ms: Some(m.upload.sending.as_millis() as u64),
+        loaded_rtt_ms: m.loaded_rtt_ms,
+        needed_kbps: worst.and_then(|o| o.data.get("needed_kbps").and_then(Value::as_f64)),
+        fits: worst.and_then(|o| o.data_str("advice").map(str::to_string)),
+        extra,
+    }
 }

@@ -122,9 +122,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value = "speaker")]
     pub role: RoleArg,
     /// Upload measurement peer: ndt7 ws(s)://…/ndt/v7/upload, or an http(s):// POST sink
+    /// (default: the nearest M-Lab ndt7 server; `preflight serve` is one you can host)
     #[arg(long = "bandwidth-url", value_name = "URL")]
     pub bandwidth_url: Option<String>,
-    /// Skip the upload measurement
+    /// Skip the measurements (upload, latency under load, UDP path quality): connectivity only
     #[arg(long = "no-bandwidth")]
     pub no_bandwidth: bool,
     /// Length of the upload measurement, in seconds

@@ -10,11 +10,13 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod diagnose;
+pub mod measure;
 pub mod merge;
 pub mod plan;
 pub mod probe;
 pub mod profile;
 pub mod report;
 pub mod runner;
+pub mod serve;
 
 pub use model::*;

@@ -117,6 +117,12 @@ pub enum ErrorClass {
     Local,
     /// The answer was understood but is below what the stream needs.
     Insufficient,
+    /// The peer stopped reading what was sent (a measurement cannot go on).
+    Stalled,
+    /// Loss, jitter or round-trip time beyond what live audio and video tolerate.
+    PoorQuality,
+    /// Latency rises too much while the link is busy (bufferbloat).
+    LatencyUnderLoad,
 }
 
 impl ErrorClass {
@@ -146,6 +152,9 @@ impl ErrorClass {
             Closed => "closed",
             Local => "local",
             Insufficient => "insufficient",
+            Stalled => "stalled",
+            PoorQuality => "poor_quality",
+            LatencyUnderLoad => "latency_under_load",
         }
     }
 }

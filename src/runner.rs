@@ -17,6 +17,8 @@ use tokio::sync::watch;
 pub trait Observer: Send + Sync {
     fn started(&self, _total: usize) {}
     fn finished(&self, _index: usize, _step: &Step, _outcome: &Outcome) {}
+    /// A longer stage without steps (the measurements), named in words.
+    fn phase(&self, _what: &str) {}
 }
 
 /// An observer that does nothing (tests, `--json` to a pipe).

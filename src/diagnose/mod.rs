@@ -2,5 +2,6 @@
 //! likely firewall, the support desk and its ticket.
 
 pub mod firewall;
+pub mod measures;
 pub mod support;
 pub mod verdict;

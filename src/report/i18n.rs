@@ -163,5 +163,8 @@ pub fn class_meaning(c: ErrorClass, l: Lang) -> &'static str {
         Closed => l.t("la connexion s'est fermée sans réponse", "the connection closed without an answer"),
         Local => l.t("le test n'a pas pu être lancé sur cet ordinateur", "the test could not start on this computer"),
         Insufficient => l.t("insuffisant pour le flux à envoyer", "not enough for the stream to send"),
+        Stalled => l.t("le serveur de mesure a cessé de lire l'envoi", "the measurement peer stopped reading"),
+        PoorQuality => l.t("pertes, gigue ou latence trop fortes pour l'audio et la vidéo en direct", "loss, jitter or latency too high for live audio and video"),
+        LatencyUnderLoad => l.t("la latence monte fortement quand la liaison est chargée : le son prendra du retard", "latency rises sharply when the link is busy: audio will lag"),
     }
 }

@@ -148,6 +148,68 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
                 let _ = write!(s, " — {f}");
             }
             let _ = writeln!(s);
+            let idle = b.extra.get("idle_rtt_ms").and_then(|v| v.as_f64());
+            if let (Some(i), Some(lo)) = (idle, b.loaded_rtt_ms) {
+                let _ = writeln!(
+                    s,
+                    "  {} {i:.0} ms, {} {lo:.0} ms",
+                    l.t("Latence au repos", "Latency idle"),
+                    l.t("pendant l'envoi", "while uploading")
+                );
+            }
+            let method = b.extra.get("method").and_then(|v| v.as_str()).unwrap_or("");
+            let _ = writeln!(
+                s,
+                "  {} {} ({method})",
+                l.t("Mesuré vers", "Measured to"),
+                b.peer.as_deref().unwrap_or("?")
+            );
+            if let Some(p) = b.extra.get("via_proxy").and_then(|v| v.as_str()) {
+                let _ = writeln!(
+                    s,
+                    "  {} {p} {}",
+                    l.t("À travers le proxy", "Through the proxy"),
+                    l.t(
+                        ": ce chiffre mesure le chemin jusqu'au proxy",
+                        ": this figure measures the path to the proxy"
+                    )
+                );
+            }
+        }
+        // Path quality, per platform where it was measured.
+        for p in &r.platforms {
+            let Some(q) = p
+                .probes
+                .iter()
+                .find(|o| o.kind == crate::model::ProbeKind::UdpQuality)
+            else {
+                continue;
+            };
+            let f = |k: &str| q.data.get(k).and_then(|v| v.as_f64());
+            let line = match (f("loss_pct"), f("jitter_ms"), f("rtt_median_ms"), f("rtt_p95_ms")) {
+                (Some(lo), Some(j), Some(m), Some(p95)) => match l {
+                    Lang::Fr => format!(
+                        "perte {lo:.1} %, gigue {j:.1} ms, RTT {m:.0} ms (95 % sous {p95:.0} ms)"
+                    ),
+                    Lang::En => format!(
+                        "loss {lo:.1} %, jitter {j:.1} ms, RTT {m:.0} ms (95 % under {p95:.0} ms)"
+                    ),
+                },
+                _ if q.status == Status::Skipped => l
+                    .t(
+                        "non mesurée — l'UDP ne passe pas, le média prendra le repli TCP/TLS",
+                        "not measured — UDP does not get through, media will take the TCP/TLS fallback",
+                    )
+                    .to_string(),
+                _ => super::why(q, l),
+            };
+            let _ = writeln!(
+                s,
+                "{} {}{}{line}",
+                l.t("Qualité du chemin UDP,", "UDP path quality,"),
+                p.name,
+                l.t(" : ", ": ")
+            );
         }
     }
 

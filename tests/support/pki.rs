@@ -12,6 +12,9 @@ pub struct Ca {
 pub struct Leaf {
     pub chain: Vec<CertificateDer<'static>>,
     pub key_der: Vec<u8>,
+    /// The same certificate and key as PEM, for servers that read files.
+    pub cert_pem: String,
+    pub key_pem: String,
 }
 
 impl Leaf {
@@ -63,6 +66,8 @@ impl Ca {
         Leaf {
             chain: vec![cert.der().clone()],
             key_der: key.serialize_der(),
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
         }
     }
 }

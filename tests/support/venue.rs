@@ -56,6 +56,10 @@ impl Default for Setup {
 }
 
 pub struct Lab {
+    /// The venue's loopback address (every server of this lab listens on it).
+    pub ip: IpAddr,
+    /// The lab's CA, to issue more certificates (a measurement peer's).
+    pub ca: Ca,
     /// The platform's HTTPS (and TURN over TLS) address, where a test proxy sends its tunnels.
     pub web_addr: SocketAddr,
     pub dir: tempfile::TempDir,
@@ -129,6 +133,8 @@ impl Setup {
             p
         });
         Lab {
+            ip,
+            ca,
             web_addr: SocketAddr::new(ip, https),
             dir,
             ca_file,
@@ -152,19 +158,24 @@ impl Lab {
     }
 
     pub fn run_env(&self, extra: &[&str], envs: &[(&str, String)]) -> Run {
+        let mut args = vec!["--no-bandwidth"];
+        args.extend_from_slice(extra);
+        self.run_with(&args, envs)
+    }
+
+    /// A run with the measurements (path quality, upload): `extra` names the peer.
+    pub fn run_measured(&self, extra: &[&str]) -> Run {
+        self.run_with(extra, &[])
+    }
+
+    fn run_with(&self, extra: &[&str], envs: &[(&str, String)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
         cmd.args(["check", "--server", HOST, "--platform", "bbb", "--json"])
             .arg("--resolver")
             .arg(self.dns.addr.to_string())
             .arg("--ca-file")
             .arg(&self.ca_file)
-            .args([
-                "--timeout",
-                "2",
-                "--no-bandwidth",
-                "--lab-net",
-                "127.0.0.0/8",
-            ])
+            .args(["--timeout", "2", "--lab-net", "127.0.0.0/8"])
             .args(extra)
             .current_dir(self.dir.path());
         if let Some(p) = &self.profile {

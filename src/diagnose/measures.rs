@@ -1,0 +1,177 @@
+//! What the measurements change in a platform's verdict: a pure function of the path quality
+//! outcome and the upload judged against the platform's stream (no sockets).
+//!
+//! - the upload fits: no change; tight, or only a leaner stream fits: `degraded`, with what to
+//!   turn down; not even the microphone fits: `blocked`;
+//! - path quality beyond the good thresholds (loss, jitter, RTT): `degraded`;
+//! - latency under load, a measurement that failed or was not possible: a line in the report,
+//!   no change (the connectivity verdict stands).
+
+use crate::measure::needs::Fit;
+use crate::model::{Outcome, PlatformReport, Status, Verdict};
+use crate::report::{self, Lang};
+
+/// Add the measurements to one platform's report and raise its verdict where they say so.
+pub fn apply(
+    pr: &mut PlatformReport,
+    quality: Option<Outcome>,
+    bandwidth: Option<(Outcome, Fit)>,
+    l: Lang,
+) {
+    let connectivity = pr.verdict;
+    let mut lines: Vec<(Verdict, String)> = Vec::new();
+    if let Some(q) = quality {
+        if matches!(q.status, Status::Warn | Status::Fail) {
+            let figures = match (
+                q.data.get("loss_pct").and_then(|v| v.as_f64()),
+                q.data.get("jitter_ms").and_then(|v| v.as_f64()),
+                q.data.get("rtt_median_ms").and_then(|v| v.as_f64()),
+            ) {
+                (Some(lo), Some(j), Some(r)) => match l {
+                    Lang::Fr => format!(" (perte {lo:.1} %, gigue {j:.0} ms, RTT {r:.0} ms)"),
+                    Lang::En => format!(" (loss {lo:.1} %, jitter {j:.0} ms, RTT {r:.0} ms)"),
+                },
+                _ => String::new(),
+            };
+            let what = l.t("qualité du chemin UDP", "UDP path quality");
+            // No answer at all is a connectivity matter the probes already judged.
+            let level = if q.data.get("received").is_some() {
+                Verdict::Degraded
+            } else {
+                Verdict::Ready
+            };
+            lines.push((level, format!("{what} — {}{figures}", report::why(&q, l))));
+        }
+        pr.probes.push(q);
+    }
+    if let Some((b, fit)) = bandwidth {
+        if fit.level > Verdict::Ready {
+            lines.push((
+                fit.level,
+                format!("{} — {}", l.t("débit montant", "upload"), fit.advice),
+            ));
+        } else if b.status == Status::Warn {
+            lines.push((
+                Verdict::Ready,
+                format!(
+                    "{} — {}",
+                    l.t("débit montant", "upload"),
+                    report::why(&b, l)
+                ),
+            ));
+        }
+        pr.probes.push(b);
+    }
+    lines.sort_by_key(|(v, _)| std::cmp::Reverse(*v));
+    let worst = lines.first().map(|(v, _)| *v).unwrap_or(Verdict::Ready);
+    pr.verdict = pr.verdict.max(worst);
+    if worst > connectivity
+        && let Some((_, first)) = lines.first()
+    {
+        // The measurement is now the headline.
+        pr.summary = first.clone();
+    }
+    pr.reasons.extend(lines.into_iter().map(|(_, s)| s));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Role;
+    use crate::measure::needs;
+    use crate::model::{ErrorClass, ProbeKind, Transport};
+    use crate::profile::Needs;
+
+    fn bbb() -> Needs {
+        Needs {
+            audio: 30.0,
+            webcam: [("low".to_string(), 100.0), ("medium".into(), 200.0)]
+                .into_iter()
+                .collect(),
+            webcam_default: "medium".into(),
+            screen: 1500.0,
+            attendee: 30.0,
+            source: String::new(),
+        }
+    }
+
+    fn ready() -> PlatformReport {
+        PlatformReport {
+            id: "bbb".into(),
+            name: "BigBlueButton".into(),
+            verdict: Verdict::Ready,
+            summary: "all good".into(),
+            reasons: vec![],
+            probes: vec![],
+        }
+    }
+
+    fn quality(loss: f64, jitter: f64, rtt: f64) -> Outcome {
+        let o = Outcome::new(ProbeKind::UdpQuality, "turn:x", Some(Transport::Udp))
+            .with("received", 150)
+            .with("loss_pct", loss)
+            .with("jitter_ms", jitter)
+            .with("rtt_median_ms", rtt);
+        if loss >= 1.0 || jitter >= 30.0 || rtt >= 100.0 {
+            o.warn(ErrorClass::PoorQuality, "bad")
+        } else {
+            o
+        }
+    }
+
+    fn bw(kbps: f64) -> (Outcome, Fit) {
+        let fit = needs::judge(&bbb(), Role::Speaker, kbps, Lang::En);
+        let o = Outcome::new(ProbeKind::Bandwidth, "ws://peer", None).with("upload_kbps", kbps);
+        (o, fit)
+    }
+
+    #[test]
+    fn good_measures_keep_ready() {
+        let mut pr = ready();
+        apply(
+            &mut pr,
+            Some(quality(0.0, 2.0, 20.0)),
+            Some(bw(20_000.0)),
+            Lang::En,
+        );
+        assert_eq!(pr.verdict, Verdict::Ready);
+        assert_eq!(pr.summary, "all good");
+        assert_eq!(pr.probes.len(), 2);
+        assert!(pr.reasons.is_empty());
+    }
+
+    #[test]
+    fn thin_upload_degrades_with_advice() {
+        let mut pr = ready();
+        apply(&mut pr, None, Some(bw(2_300.0)), Lang::En);
+        assert_eq!(pr.verdict, Verdict::Degraded);
+        assert!(pr.summary.contains("camera off"), "{}", pr.summary);
+    }
+
+    #[test]
+    fn no_upload_at_all_blocks() {
+        let mut pr = ready();
+        apply(&mut pr, None, Some(bw(30.0)), Lang::Fr);
+        assert_eq!(pr.verdict, Verdict::Blocked);
+        assert!(pr.summary.contains("micro"), "{}", pr.summary);
+    }
+
+    #[test]
+    fn poor_path_degrades_and_names_figures() {
+        let mut pr = ready();
+        apply(&mut pr, Some(quality(4.0, 12.0, 40.0)), None, Lang::Fr);
+        assert_eq!(pr.verdict, Verdict::Degraded);
+        assert!(pr.summary.contains("perte 4.0 %"), "{}", pr.summary);
+    }
+
+    #[test]
+    fn a_blocked_platform_keeps_its_headline() {
+        let mut pr = ready();
+        pr.verdict = Verdict::Blocked;
+        pr.summary = "API blocked".into();
+        apply(&mut pr, Some(quality(4.0, 12.0, 40.0)), None, Lang::En);
+        assert_eq!(pr.verdict, Verdict::Blocked);
+        assert_eq!(pr.summary, "API blocked");
+        assert_eq!(pr.reasons.len(), 1);
+    }
+}

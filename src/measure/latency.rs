@@ -1,0 +1,93 @@
+//! Latency idle and under load: the time of a TCP handshake to the first hop (the measurement
+//! peer, or the proxy), on fresh connections, before the upload and every 250 ms during it. A
+//! SYN waits in the same queues as the upload, so a bloated uplink buffer shows here as it would
+//! in a call's audio.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+
+const IDLE_SAMPLES: usize = 5;
+const IDLE_GAP: Duration = Duration::from_millis(100);
+const LOADED_GAP: Duration = Duration::from_millis(250);
+/// A handshake slower than this is counted at this value (it did not answer in time).
+const CAP: Duration = Duration::from_secs(3);
+
+async fn once(to: SocketAddr, cap: Duration) -> Option<f64> {
+    let t0 = Instant::now();
+    match tokio::time::timeout(cap, TcpStream::connect(to)).await {
+        Ok(Ok(_s)) => Some(crate::probe::ms_f(t0.elapsed())),
+        // A timeout under load is a (large) latency, a refusal is not a measurement.
+        Err(_) => Some(crate::probe::ms_f(cap)),
+        Ok(Err(_)) => None,
+    }
+}
+
+/// A few handshakes before the upload.
+pub async fn idle(to: SocketAddr, deadline: Duration) -> Vec<f64> {
+    let cap = deadline.min(CAP);
+    let mut v = Vec::new();
+    for i in 0..IDLE_SAMPLES {
+        if i > 0 {
+            tokio::time::sleep(IDLE_GAP).await;
+        }
+        match once(to, cap).await {
+            Some(ms) => v.push(ms),
+            None => break,
+        }
+        // Nothing answers: one deadline is enough to know.
+        if v.last().is_some_and(|&ms| ms >= crate::probe::ms_f(cap)) {
+            break;
+        }
+    }
+    v
+}
+
+/// Handshakes every 250 ms, in parallel with the upload, until `stop` turns true.
+pub async fn during(to: SocketAddr, mut stop: tokio::sync::watch::Receiver<bool>) -> Vec<f64> {
+    let mut pending = tokio::task::JoinSet::new();
+    let mut tick = tokio::time::interval(LOADED_GAP);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => { pending.spawn(once(to, CAP)); }
+            r = stop.wait_for(|s| *s) => { let _ = r; break; }
+        }
+    }
+    // Handshakes still in flight when the upload stopped were under load: wait for them a bit.
+    let mut v = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_millis(500), async {
+        while let Some(r) = pending.join_next().await {
+            if let Ok(Some(ms)) = r {
+                v.push(ms);
+            }
+        }
+    })
+    .await;
+    v
+}
+
+/// The median, rounded to a tenth of a millisecond.
+pub fn median(v: &[f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let m = if s.len() % 2 == 1 {
+        s[s.len() / 2]
+    } else {
+        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
+    };
+    Some((m * 10.0).round() / 10.0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn median() {
+        assert_eq!(super::median(&[]), None);
+        assert_eq!(super::median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(super::median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+}

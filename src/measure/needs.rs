@@ -1,0 +1,246 @@
+//! What the speaker's (or an attendee's) stream needs from the upload, from a profile's
+//! bitrates, and whether the measured upload fits: a pure function, tested without sockets.
+//!
+//! Overhead: each audio packet (50 per second, `ptime 20`) carries about 50 bytes of IP, UDP,
+//! RTP and SRTP headers, 20 kbit/s; video and screen packets are large, about 5 % more.
+//! Headroom: the stream fits when it takes at most 75 % of the upload (Vonage's network test
+//! keeps the same margin), is tight up to 100 %, and is insufficient beyond.
+
+use crate::check::Role;
+use crate::model::Verdict;
+use crate::profile::Needs;
+use crate::report::Lang;
+
+pub const AUDIO_OVERHEAD_KBPS: f64 = 20.0;
+pub const VIDEO_OVERHEAD: f64 = 1.05;
+pub const HEADROOM: f64 = 0.75;
+
+/// One way of speaking, from the fullest to the leanest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Way {
+    pub label_fr: String,
+    pub label_en: String,
+    pub kbps: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    /// The full stream for the role, with overhead.
+    pub needed_kbps: f64,
+    /// `fits`, `tight` or `insufficient` (for the full stream).
+    pub fits: &'static str,
+    /// The fullest option that fits with headroom (None: not even audio).
+    pub best: Option<Way>,
+    pub level: Verdict,
+    /// One sentence for the speaker.
+    pub advice: String,
+}
+
+fn audio(n: &Needs, role: Role) -> f64 {
+    let a = match role {
+        Role::Speaker => n.audio,
+        Role::Attendee => n.attendee,
+    };
+    a + AUDIO_OVERHEAD_KBPS
+}
+
+/// The ways to speak, fullest first, with their needs (overhead included).
+pub fn options(n: &Needs, role: Role) -> Vec<Way> {
+    let a = audio(n, role);
+    if role == Role::Attendee {
+        return vec![Way {
+            label_fr: "micro".into(),
+            label_en: "microphone".into(),
+            kbps: a.round(),
+        }];
+    }
+    let cam = |q: &str| n.webcam.get(q).copied();
+    let v = |x: f64| x * VIDEO_OVERHEAD;
+    let mut out = Vec::new();
+    let def = n.webcam_default.as_str();
+    if let Some(c) = cam(def) {
+        out.push(Way {
+            label_fr: format!("micro + webcam « {def} » + partage d'écran"),
+            label_en: format!("microphone + webcam '{def}' + screen sharing"),
+            kbps: (a + v(c + n.screen)).round(),
+        });
+    }
+    out.push(Way {
+        label_fr: "micro + partage d'écran, caméra coupée".into(),
+        label_en: "microphone + screen sharing, camera off".into(),
+        kbps: (a + v(n.screen)).round(),
+    });
+    if let Some(c) = cam(def) {
+        out.push(Way {
+            label_fr: format!("micro + webcam « {def} », sans partage d'écran"),
+            label_en: format!("microphone + webcam '{def}', no screen sharing"),
+            kbps: (a + v(c)).round(),
+        });
+    }
+    // The lowest webcam quality the profile knows, if lower than the default.
+    if let Some((q, c)) = n
+        .webcam
+        .iter()
+        .min_by(|x, y| x.1.total_cmp(y.1))
+        .filter(|(q, _)| q.as_str() != def)
+    {
+        out.push(Way {
+            label_fr: format!("micro + webcam « {q} », sans partage d'écran"),
+            label_en: format!("microphone + webcam '{q}', no screen sharing"),
+            kbps: (a + v(*c)).round(),
+        });
+    }
+    out.push(Way {
+        label_fr: "micro seul".into(),
+        label_en: "microphone only".into(),
+        kbps: a.round(),
+    });
+    out
+}
+
+/// Judge the measured upload against the role's stream.
+pub fn judge(n: &Needs, role: Role, upload_kbps: f64, l: Lang) -> Fit {
+    let opts = options(n, role);
+    let full = opts[0].clone();
+    let best = opts
+        .iter()
+        .find(|o| o.kbps <= upload_kbps * HEADROOM)
+        .cloned();
+    let fits = if full.kbps <= upload_kbps * HEADROOM {
+        "fits"
+    } else if full.kbps <= upload_kbps {
+        "tight"
+    } else {
+        "insufficient"
+    };
+    let label = |o: &Way| match l {
+        Lang::Fr => o.label_fr.clone(),
+        Lang::En => o.label_en.clone(),
+    };
+    let up = format!("{:.1} Mbit/s", upload_kbps / 1000.0);
+    let need = format!("{:.1} Mbit/s", full.kbps / 1000.0);
+    let leanest = opts.last().map(|o| o.kbps).unwrap_or(0.0);
+    let (level, advice) = match (fits, &best) {
+        ("fits", _) => (
+            Verdict::Ready,
+            match l {
+                Lang::Fr => format!(
+                    "le débit montant ({up}) suffit pour {} ({need})",
+                    label(&full)
+                ),
+                Lang::En => format!("the upload ({up}) fits {} ({need})", label(&full)),
+            },
+        ),
+        ("tight", Some(b)) if b != &full => (
+            Verdict::Degraded,
+            match l {
+                Lang::Fr => format!(
+                    "juste : {} demande {need} sur {up} ; prévoyez {}",
+                    label(&full),
+                    label(b)
+                ),
+                Lang::En => format!(
+                    "tight: {} needs {need} of {up}; plan for {}",
+                    label(&full),
+                    label(b)
+                ),
+            },
+        ),
+        (_, Some(b)) => (
+            Verdict::Degraded,
+            match l {
+                Lang::Fr => format!(
+                    "insuffisant pour {} ({need} sur {up}) : {}",
+                    label(&full),
+                    label(b)
+                ),
+                Lang::En => format!(
+                    "not enough for {} ({need} of {up}): {}",
+                    label(&full),
+                    label(b)
+                ),
+            },
+        ),
+        (_, None) if leanest <= upload_kbps => (
+            Verdict::Degraded,
+            match l {
+                Lang::Fr => format!(
+                    "très juste : même le micro seul ({leanest:.0} kbit/s) prend presque tout le débit montant ({up})"
+                ),
+                Lang::En => format!(
+                    "very tight: even the microphone alone ({leanest:.0} kbit/s) takes nearly all the upload ({up})"
+                ),
+            },
+        ),
+        (_, None) => (
+            Verdict::Blocked,
+            match l {
+                Lang::Fr => format!(
+                    "le débit montant ({up}) ne suffit même pas pour le micro ({leanest:.0} kbit/s)"
+                ),
+                Lang::En => format!(
+                    "the upload ({up}) is not enough even for the microphone ({leanest:.0} kbit/s)"
+                ),
+            },
+        ),
+    };
+    Fit {
+        needed_kbps: full.kbps,
+        fits,
+        best,
+        level,
+        advice,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bbb() -> Needs {
+        Needs {
+            audio: 30.0,
+            webcam: [
+                ("low".to_string(), 100.0),
+                ("medium".into(), 200.0),
+                ("high".into(), 500.0),
+                ("hd".into(), 800.0),
+            ]
+            .into_iter()
+            .collect(),
+            webcam_default: "medium".into(),
+            screen: 1500.0,
+            attendee: 30.0,
+            source: String::new(),
+        }
+    }
+
+    #[test]
+    fn speaker_ladder() {
+        let o = options(&bbb(), Role::Speaker);
+        // 30 + 20 + 1.05 × 1700 = 1835.
+        assert_eq!(o[0].kbps, 1835.0);
+        assert_eq!(o.last().unwrap().kbps, 50.0);
+        assert!(o.windows(2).all(|w| w[0].kbps >= w[1].kbps), "{o:?}");
+    }
+
+    #[test]
+    fn fits_tight_insufficient() {
+        let n = bbb();
+        let f = judge(&n, Role::Speaker, 10_000.0, Lang::En);
+        assert_eq!((f.fits, f.level), ("fits", Verdict::Ready));
+        let f = judge(&n, Role::Speaker, 2_300.0, Lang::En);
+        assert_eq!((f.fits, f.level), ("tight", Verdict::Degraded));
+        assert!(f.advice.contains("camera off"), "{}", f.advice);
+        let f = judge(&n, Role::Speaker, 1_000.0, Lang::Fr);
+        assert_eq!((f.fits, f.level), ("insufficient", Verdict::Degraded));
+        assert!(f.advice.contains("sans partage"), "{}", f.advice);
+        let f = judge(&n, Role::Speaker, 60.0, Lang::En);
+        assert_eq!(f.level, Verdict::Degraded, "{}", f.advice);
+        let f = judge(&n, Role::Speaker, 40.0, Lang::En);
+        assert_eq!(f.level, Verdict::Blocked, "{}", f.advice);
+        // An attendee needs only the microphone.
+        let f = judge(&n, Role::Attendee, 100.0, Lang::En);
+        assert_eq!((f.needed_kbps, f.fits), (50.0, "fits"));
+    }
+}

@@ -1,0 +1,522 @@
+//! Upload bandwidth and path quality over real sockets: the binary's client against the
+//! binary's `preflight serve` (ndt7 over WS and WSS, the POST sink, the header echo, STUN over
+//! UDP and TCP), and the client's measurement code against hostile peers (a peer that stops
+//! reading, closes early, sends garbage or lies about what it received; a lossy or silent UDP
+//! server).
+
+mod support;
+
+use futures_util::{SinkExt, StreamExt};
+use preflight::measure::{quality, upload};
+use preflight::{ErrorClass, Status};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::venue::{HOST, Setup};
+use support::{Task, rt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+
+/// `preflight serve` as a child process; stopped on drop. Its log is read at the end.
+struct Serve {
+    child: Child,
+    http: SocketAddr,
+    stun: SocketAddr,
+    log: std::sync::mpsc::Receiver<String>,
+}
+
+impl Serve {
+    fn spawn(ip: IpAddr, extra: &[&str]) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_preflight"))
+            .arg("serve")
+            .arg("--listen")
+            .arg(format!("{ip}:0"))
+            .arg("--stun")
+            .arg(format!("{ip}:0"))
+            .args(extra)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        // "preflight serve V: ndt7 ws://ADDR/ndt/v7/upload, ..., STUN udp+tcp ADDR"
+        let http = first
+            .split("://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or_else(|| panic!("serve said: {first}"))
+            .parse()
+            .unwrap();
+        let stun = first.rsplit(' ').next().unwrap().parse().unwrap();
+        let (tx, log) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for l in lines.map_while(Result::ok) {
+                let _ = tx.send(l);
+            }
+        });
+        Serve {
+            child,
+            http,
+            stun,
+            log,
+        }
+    }
+
+    /// The log lines written so far (waits a little for the last ones).
+    fn log(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        while let Ok(l) = self.log.recv_timeout(Duration::from_millis(300)) {
+            v.push(l);
+        }
+        v
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn bandwidth(report: &Value) -> &Value {
+    &report["bandwidth"]
+}
+
+fn probe<'a>(report: &'a Value, kind: &str) -> &'a Value {
+    report["platforms"][0]["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} probe in {report:#}"))
+}
+
+#[test]
+fn ndt7_upload_to_serve_with_quality_and_latency() {
+    let lab = Setup::default().start();
+    let serve = Serve::spawn(lab.ip, &[]);
+    let url = format!("ws://{HOST}:{}/ndt/v7/upload", serve.http.port());
+    let r = lab.run_measured(&["--bandwidth-url", &url, "--duration", "2"]);
+    let b = bandwidth(&r.report);
+    assert_eq!(b["method"], "ndt7", "{b:#}");
+    let kbps = b["upload_kbps"].as_f64().unwrap();
+    assert!(kbps > 10_000.0, "loopback upload {kbps} kbit/s");
+    let sent = b["bytes_sent"].as_u64().unwrap();
+    let received = b["bytes_received"].as_u64().unwrap();
+    assert!(
+        received > 0 && received <= sent + sent / 50,
+        "{received} of {sent}"
+    );
+    // The figure is the receiver's: its last count over its elapsed time.
+    let timeline = b["timeline"].as_array().unwrap();
+    assert!(timeline.len() >= 5, "one point per ~250 ms: {timeline:?}");
+    assert!(b["idle_rtt_ms"].as_f64().is_some() && b["loaded_rtt_ms"].as_f64().is_some());
+    assert_eq!(b["peer"], url.as_str());
+    assert!(b["duration_ms"].as_u64().unwrap() >= 1900);
+    assert_eq!(b["platforms"][0]["fits"], "fits");
+    assert!(b["fits"].as_str().unwrap().contains("fits"), "{b:#}");
+
+    let q = probe(&r.report, "udp_quality");
+    assert_eq!(q["status"], "ok", "{q:#}");
+    assert!(q["data"]["sent"].as_u64().unwrap() >= 140, "{q:#}");
+    assert_eq!(q["data"]["loss_pct"], 0.0);
+    assert!(q["data"]["rtt_p95_ms"].as_f64().is_some());
+    let bw = probe(&r.report, "bandwidth");
+    assert_eq!(bw["status"], "ok", "{bw:#}");
+    assert_eq!(r.report["verdict"], "ready", "{}", r.explain());
+    assert_eq!(r.code, Some(0));
+
+    let log = serve.log();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("ndt7 upload:") && l.contains("bytes")),
+        "one log line per test: {log:?}"
+    );
+}
+
+#[test]
+fn post_sink_and_wss_with_a_certificate() {
+    let lab = Setup::default().start();
+    let leaf = lab.ca.leaf(&[HOST]);
+    let cert = lab.dir.path().join("serve.pem");
+    let key = lab.dir.path().join("serve.key");
+    std::fs::write(&cert, &leaf.cert_pem).unwrap();
+    std::fs::write(&key, &leaf.key_pem).unwrap();
+    let tls = Serve::spawn(
+        lab.ip,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let url = format!("wss://{HOST}:{}/ndt/v7/upload", tls.http.port());
+    let r = lab.run_measured(&["--bandwidth-url", &url, "--duration", "1"]);
+    let b = bandwidth(&r.report);
+    assert_eq!(b["method"], "ndt7");
+    assert!(b["upload_kbps"].as_f64().unwrap() > 1000.0, "{b:#}");
+
+    let url = format!("https://{HOST}:{}/upload", tls.http.port());
+    let r = lab.run_measured(&["--bandwidth-url", &url, "--duration", "1"]);
+    let b = bandwidth(&r.report);
+    assert_eq!(b["method"], "post", "{b:#}");
+    assert!(b["upload_kbps"].as_f64().unwrap() > 1000.0, "{b:#}");
+    assert!(b["bytes_received"].as_u64().unwrap() > 0);
+    assert!(
+        tls.log().iter().any(|l| l.contains("POST upload:")),
+        "logged"
+    );
+}
+
+#[test]
+fn serve_echoes_headers_and_answers_stun() {
+    let ip = support::fresh_loopback();
+    let serve = Serve::spawn(ip, &[]);
+    let mut s = std::net::TcpStream::connect(serve.http).unwrap();
+    write!(
+        s,
+        "GET /echo HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 10.0.0.7\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let body: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body["method"], "GET");
+    assert!(
+        body["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h[0] == "x-forwarded-for" && h[1] == "10.0.0.7"),
+        "{body:#}"
+    );
+
+    // STUN Binding over UDP and TCP: the mapped address is where the request came from.
+    rt().block_on(async {
+        let req = preflight::probe::stun::request(preflight::profile::IceScheme::Stun);
+        let u = UdpSocket::bind((ip, 0)).await.unwrap();
+        u.send_to(&req.raw, serve.stun).await.unwrap();
+        let mut buf = [0u8; 1500];
+        let (n, _) = tokio::time::timeout(Duration::from_secs(2), u.recv_from(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        let reply = preflight::probe::stun::decode(&req, &buf[..n]).unwrap();
+        assert_eq!(reply.mapped, Some(u.local_addr().unwrap()));
+
+        let mut t = TcpStream::connect(serve.stun).await.unwrap();
+        let local = t.local_addr().unwrap();
+        let (reply, _) = preflight::probe::stun::exchange_stream(&mut t, &req)
+            .await
+            .unwrap();
+        assert_eq!(reply.mapped, Some(local));
+        // Garbage does not kill the server: it still answers afterwards.
+        u.send_to(b"\x00\x01garbage", serve.stun).await.unwrap();
+        u.send_to(&req.raw, serve.stun).await.unwrap();
+        let (n, _) = tokio::time::timeout(Duration::from_secs(2), u.recv_from(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(preflight::probe::stun::decode(&req, &buf[..n]).is_ok());
+    });
+    // A plain GET on the ndt7 path is not an upgrade: a clear 400.
+    let mut s = std::net::TcpStream::connect(serve.http).unwrap();
+    write!(
+        s,
+        "GET /ndt/v7/upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+}
+
+#[test]
+fn serve_refuses_endless_headers() {
+    let serve = Serve::spawn(support::fresh_loopback(), &[]);
+    let mut s = std::net::TcpStream::connect(serve.http).unwrap();
+    s.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"GET /echo HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let line = format!("X-Pad: {}\r\n", "a".repeat(1000));
+    // The server must cut us off well before we have sent a megabyte.
+    let mut cut = false;
+    for _ in 0..1000 {
+        if s.write_all(line.as_bytes()).is_err() {
+            cut = true;
+            break;
+        }
+    }
+    let mut answer = Vec::new();
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = s.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        cut || answer.starts_with("HTTP/1.1 431") || answer.starts_with("HTTP/1.1 400"),
+        "{answer}"
+    );
+    // And it still serves others.
+    let mut s = std::net::TcpStream::connect(serve.http).unwrap();
+    write!(s, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[test]
+fn no_reachable_peer_is_a_classified_note_not_a_verdict() {
+    // No --bandwidth-url: the default is M-Lab's locate API, which this lab's DNS does not know.
+    let lab = Setup::default().start();
+    let t0 = Instant::now();
+    let r = lab.run_measured(&["--duration", "2"]);
+    let b = bandwidth(&r.report);
+    assert!(b["upload_kbps"].is_null(), "{b:#}");
+    assert_eq!(b["error"]["class"], "nxdomain", "{b:#}");
+    assert_eq!(r.report["verdict"], "ready", "{}", r.explain());
+    assert!(
+        r.report["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("Upload not measured")),
+        "{:#}",
+        r.report["notes"]
+    );
+    // Path quality (3 s) still ran; no upload time was spent.
+    assert!(t0.elapsed() < Duration::from_secs(8), "{:?}", t0.elapsed());
+}
+
+/// A hostile ndt7 peer: accepts the upgrade with the subprotocol, then does `behave`.
+async fn hostile_ndt7<F, Fut>(behave: F) -> (SocketAddr, Task)
+where
+    F: Fn(tokio_tungstenite::WebSocketStream<TcpStream>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let l = TcpListener::bind((support::fresh_loopback(), 0))
+        .await
+        .unwrap();
+    let addr = l.local_addr().unwrap();
+    let behave = std::sync::Arc::new(behave);
+    let t = tokio::spawn(async move {
+        while let Ok((s, _)) = l.accept().await {
+            let behave = behave.clone();
+            tokio::spawn(async move {
+                #[allow(clippy::result_large_err)] // the callback's type is tungstenite's
+                let cb = |_: &Request, mut resp: Response| {
+                    resp.headers_mut().insert(
+                        "Sec-WebSocket-Protocol",
+                        upload::NDT7_PROTOCOL.parse().unwrap(),
+                    );
+                    Ok(resp)
+                };
+                if let Ok(ws) = tokio_tungstenite::accept_hdr_async(s, cb).await {
+                    behave(ws).await;
+                }
+            });
+        }
+    });
+    (addr, Task(vec![t]))
+}
+
+async fn client(addr: SocketAddr, secs: f64) -> (upload::Upload, Duration) {
+    let s = TcpStream::connect(addr).await.unwrap();
+    let t0 = Instant::now();
+    let up = upload::ndt7(
+        Box::new(s),
+        &format!("ws://{addr}/ndt/v7/upload"),
+        Duration::from_secs_f64(secs),
+    )
+    .await;
+    (up, t0.elapsed())
+}
+
+fn count(bytes: u64, us: u64) -> Message {
+    Message::text(format!(
+        r#"{{"AppInfo":{{"ElapsedTime":{us},"NumBytes":{bytes}}}}}"#
+    ))
+}
+
+#[test]
+fn a_peer_that_stops_reading_is_stalled_within_the_deadline() {
+    rt().block_on(async {
+        let (addr, _t) = hostile_ndt7(|ws| async move {
+            // Never read; keep the connection open.
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(ws);
+        })
+        .await;
+        let (up, took) = client(addr, 3.0).await;
+        assert_eq!(
+            up.error.as_ref().map(|e| e.0),
+            Some(ErrorClass::Stalled),
+            "{up:?}"
+        );
+        assert!(took < Duration::from_secs(6), "{took:?}");
+    });
+}
+
+#[test]
+fn a_peer_that_closes_early_keeps_what_was_measured() {
+    rt().block_on(async {
+        let (addr, _t) = hostile_ndt7(|mut ws| async move {
+            let start = Instant::now();
+            let mut bytes = 0u64;
+            while start.elapsed() < Duration::from_millis(600) {
+                if let Some(Ok(m)) = ws.next().await {
+                    bytes += m.len() as u64;
+                }
+                if bytes > 0 && start.elapsed().as_millis() % 100 < 5 {
+                    let _ = ws
+                        .send(count(bytes, start.elapsed().as_micros() as u64))
+                        .await;
+                }
+            }
+            let _ = ws
+                .send(count(bytes, start.elapsed().as_micros() as u64))
+                .await;
+            let _ = ws.close(None).await;
+        })
+        .await;
+        let (up, took) = client(addr, 3.0).await;
+        // Closed politely, or (data still in flight when it dropped the socket) reset.
+        assert!(
+            matches!(
+                up.error.as_ref().map(|e| e.0),
+                Some(ErrorClass::Closed | ErrorClass::Reset)
+            ),
+            "{up:?}"
+        );
+        assert!(up.kbps().is_some(), "what was measured is kept");
+        assert!(took < Duration::from_secs(3), "{took:?}");
+    });
+}
+
+#[test]
+fn garbage_and_lies_are_malformed() {
+    rt().block_on(async {
+        let (garbage, _t1) = hostile_ndt7(|mut ws| async move {
+            let _ = ws.next().await;
+            let _ = ws.send(Message::text("{not json")).await;
+            while ws.next().await.is_some() {}
+        })
+        .await;
+        let (up, _) = client(garbage, 2.0).await;
+        assert_eq!(
+            up.error.as_ref().map(|e| e.0),
+            Some(ErrorClass::Malformed),
+            "{up:?}"
+        );
+
+        let (liar, _t2) = hostile_ndt7(|mut ws| async move {
+            let _ = ws.next().await;
+            let _ = ws.send(count(1 << 40, 100_000)).await;
+            while ws.next().await.is_some() {}
+        })
+        .await;
+        let (up, _) = client(liar, 1.0).await;
+        let (c, m) = up.error.clone().expect("a lie is an error");
+        assert_eq!(c, ErrorClass::Malformed);
+        assert!(m.contains("claims"), "{m}");
+        assert_eq!(up.kbps(), None, "a lie gives no figure");
+
+        // A huge text message is refused, not buffered.
+        let (huge, _t3) = hostile_ndt7(|mut ws| async move {
+            let _ = ws.next().await;
+            let _ = ws.send(Message::text("x".repeat(1 << 20))).await;
+            while ws.next().await.is_some() {}
+        })
+        .await;
+        let (up, _) = client(huge, 1.0).await;
+        assert_eq!(
+            up.error.as_ref().map(|e| e.0),
+            Some(ErrorClass::TooLarge),
+            "{up:?}"
+        );
+    });
+}
+
+#[test]
+fn a_websocket_without_the_ndt7_subprotocol_is_not_a_peer() {
+    rt().block_on(async {
+        let l = TcpListener::bind((support::fresh_loopback(), 0))
+            .await
+            .unwrap();
+        let addr = l.local_addr().unwrap();
+        let _t = Task(vec![tokio::spawn(async move {
+            while let Ok((s, _)) = l.accept().await {
+                tokio::spawn(async move {
+                    if let Ok(mut ws) = tokio_tungstenite::accept_async(s).await {
+                        while ws.next().await.is_some() {}
+                    }
+                });
+            }
+        })]);
+        let (up, _) = client(addr, 1.0).await;
+        // tungstenite refuses a server that omits the protocol the client asked for.
+        assert!(
+            matches!(up.error.as_ref().map(|e| e.0), Some(ErrorClass::Malformed)),
+            "{up:?}"
+        );
+    });
+}
+
+/// A UDP STUN server that answers one request in `every` (0: none), or garbage.
+async fn udp_peer(every: usize, garbage: bool) -> (SocketAddr, Task) {
+    let s = UdpSocket::bind((support::fresh_loopback(), 0))
+        .await
+        .unwrap();
+    let addr = s.local_addr().unwrap();
+    let t = tokio::spawn(async move {
+        let mut buf = [0u8; 1500];
+        let mut n = 0usize;
+        while let Ok((len, from)) = s.recv_from(&mut buf).await {
+            n += 1;
+            if garbage {
+                let _ = s.send_to(b"\x17\x03\x03 not stun", from).await;
+            } else if every > 0
+                && n.is_multiple_of(every)
+                && let Some(a) = preflight::serve::stun_answer(&buf[..len], from)
+            {
+                let _ = s.send_to(&a, from).await;
+            }
+        }
+    });
+    (addr, Task(vec![t]))
+}
+
+#[test]
+fn path_quality_classifies_loss_garbage_and_silence() {
+    rt().block_on(async {
+        let (good, _a) = udp_peer(1, false).await;
+        let o = quality::probe("good", good, 1.0).await;
+        assert_eq!(o.status, Status::Ok, "{o:?}");
+        assert_eq!(o.data["loss_pct"], 0.0);
+        assert_eq!(o.data["sent"], 50);
+
+        let (half, _b) = udp_peer(2, false).await;
+        let o = quality::probe("half", half, 1.0).await;
+        assert_eq!(o.class(), Some(ErrorClass::PoorQuality), "{o:?}");
+        assert_eq!(
+            o.status,
+            Status::Fail,
+            "50 % loss is beyond BBB's critical level"
+        );
+        assert_eq!(o.data["loss_pct"], 50.0);
+
+        let (junk, _c) = udp_peer(1, true).await;
+        let o = quality::probe("junk", junk, 0.5).await;
+        assert_eq!(o.class(), Some(ErrorClass::Malformed), "{o:?}");
+
+        let (silent, _d) = udp_peer(0, false).await;
+        let t0 = Instant::now();
+        let o = quality::probe("silent", silent, 0.5).await;
+        assert_eq!(o.class(), Some(ErrorClass::Timeout), "{o:?}");
+        assert!(t0.elapsed() < Duration::from_secs(3));
+    });
+}
