@@ -1,8 +1,9 @@
 //! `preflight serve`: a measurement peer an académie can host (and that the tests use).
 //!
 //! - `GET /ndt/v7/upload` (WebSocket, subprotocol `net.measurementlab.ndt.v7`): reads what the
-//!   client sends and answers, every 250 ms, an ndt7 measurement counting the bytes received
-//!   (`AppInfo`); stops after 15 s whatever the client does.
+//!   client sends and answers, every 250 ms, an ndt7 measurement counting the bytes read from
+//!   the connection (`AppInfo.NumBytes`, frames included, as they arrive rather than per whole
+//!   message); stops after 15 s whatever the client does.
 //! - `POST /upload`: a sink; answers `{"bytes": N, "elapsed_ms": T, "kbps": R}` once the body ends.
 //! - `GET /echo`: the request as received (method, path, headers), to see what a proxy changed.
 //! - STUN Binding over UDP and TCP (`--stun`), answered with the mapped address.
@@ -22,6 +23,7 @@ use rtc_stun::xoraddr::XorMappedAddress;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
@@ -221,10 +223,15 @@ fn ndt7_upgrade(req: Request<Incoming>, from: SocketAddr, log: Log) -> Response<
                 let mut cfg = WebSocketConfig::default();
                 cfg.max_message_size = Some(MAX_MESSAGE);
                 cfg.max_frame_size = Some(MAX_MESSAGE);
-                let ws =
-                    WebSocketStream::from_raw_socket(TokioIo::new(up), Role::Server, Some(cfg))
-                        .await;
-                ndt7_session(ws, from, log).await;
+                // Count what is read from the connection, not whole messages: a 1 MiB
+                // message on a thin uplink takes seconds to complete.
+                let received = Arc::new(AtomicU64::new(0));
+                let io = Counting {
+                    inner: TokioIo::new(up),
+                    read: received.clone(),
+                };
+                let ws = WebSocketStream::from_raw_socket(io, Role::Server, Some(cfg)).await;
+                ndt7_session(ws, received, from, log).await;
             }
             Err(e) => log(format!("{from} ndt7 upgrade failed: {e}")),
         }
@@ -253,13 +260,59 @@ fn measurement(start: Instant, bytes: u64) -> WsMessage {
     )
 }
 
-async fn ndt7_session<S>(ws: WebSocketStream<S>, from: SocketAddr, log: Log)
-where
+/// A stream that counts the bytes read from it.
+struct Counting<S> {
+    inner: S,
+    read: Arc<AtomicU64>,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Counting<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        let n = (buf.filled().len() - before) as u64;
+        self.read.fetch_add(n, Ordering::Relaxed);
+        r
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Counting<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+async fn ndt7_session<S>(
+    ws: WebSocketStream<S>,
+    received: Arc<AtomicU64>,
+    from: SocketAddr,
+    log: Log,
+) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let (mut sink, mut source) = ws.split();
     let start = Instant::now();
-    let mut bytes: u64 = 0;
+    let bytes = || received.load(Ordering::Relaxed);
     let mut tick = tokio::time::interval(MEASURE_EVERY);
     tick.tick().await;
     let hard_stop = tokio::time::sleep(MAX_TEST);
@@ -268,15 +321,13 @@ where
     loop {
         tokio::select! {
             m = source.next() => match m {
-                Some(Ok(WsMessage::Binary(b))) => bytes += b.len() as u64,
-                Some(Ok(WsMessage::Text(t))) => bytes += t.len() as u64,
                 Some(Ok(WsMessage::Close(_))) | None => break,
                 Some(Ok(_)) => {}
                 Some(Err(_)) => { how = "broken by the client"; break; }
             },
             _ = tick.tick() => {
                 // A client that does not read our measurements must not block the count.
-                if tokio::time::timeout(Duration::from_secs(1), sink.send(measurement(start, bytes))).await.is_err() {
+                if tokio::time::timeout(Duration::from_secs(1), sink.send(measurement(start, bytes()))).await.is_err() {
                     how = "client stopped reading";
                     break;
                 }
@@ -285,11 +336,12 @@ where
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
-        sink.send(measurement(start, bytes)).await?;
+        sink.send(measurement(start, bytes())).await?;
         sink.send(WsMessage::Close(None)).await
     })
     .await;
     let secs = start.elapsed().as_secs_f64();
+    let bytes = bytes();
     log(format!(
         "{from} ndt7 upload: {bytes} bytes in {secs:.1} s = {:.2} Mbit/s ({how})",
         bytes as f64 * 8.0 / secs.max(1e-6) / 1e6

@@ -357,7 +357,8 @@ fn a_peer_that_stops_reading_is_stalled_within_the_deadline() {
             Some(ErrorClass::Stalled),
             "{up:?}"
         );
-        assert!(took < Duration::from_secs(6), "{took:?}");
+        // Never past its deadline (3 s), but for the half second it takes to hang up.
+        assert!(took < Duration::from_millis(3600), "{took:?}");
     });
 }
 

@@ -19,8 +19,13 @@ use tokio_tungstenite::tungstenite::{self, Message, client::IntoClientRequest};
 pub const NDT7_PROTOCOL: &str = "net.measurementlab.ndt.v7";
 const FIRST_MESSAGE: usize = 1 << 13;
 const LAST_MESSAGE: usize = 1 << 20;
-/// After the sending deadline: how long the server has to send its last count.
+/// After the sending deadline, at most this long for the close and the server's last count
+/// (ndt7's hard cap is 13 s for a 10 s test).
+const AFTER_DEADLINE: Duration = Duration::from_secs(3);
+/// The POST sink's answer comes within this after the body ends.
 const FINAL_GRACE: Duration = Duration::from_millis(1500);
+/// How long the close frame may wait behind queued data.
+const CLOSE_WAIT: Duration = Duration::from_millis(2000);
 /// Sending blocked this long means the peer stopped reading.
 const STALL: Duration = Duration::from_secs(2);
 /// Largest text message (a measurement) accepted from the server.
@@ -48,7 +53,7 @@ pub struct Count {
 #[derive(Debug, Clone, Default)]
 pub struct Upload {
     pub method: &'static str,
-    /// Bytes the client wrote.
+    /// Bytes the client handed over for sending (the last message may be cut by the deadline).
     pub bytes_sent: u64,
     /// The receiver's counts, in order.
     pub counts: Vec<Count>,
@@ -60,9 +65,23 @@ pub struct Upload {
 }
 
 impl Upload {
-    /// kbit/s from the receiver's last count (or the sender's, flagged).
+    /// The receiver's counts up to the one where everything had arrived: counts after it only
+    /// add idle time (the peer waiting for a close that the full send buffer delays).
+    fn flowing(&self) -> &[Count] {
+        let last = self.counts.last().map(|c| c.bytes).unwrap_or(0);
+        let end = self
+            .counts
+            .iter()
+            .position(|c| c.bytes == last)
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        &self.counts[..end]
+    }
+
+    /// kbit/s from the receiver's count when the last byte had arrived (or the sender's own
+    /// count, flagged).
     pub fn kbps(&self) -> Option<f64> {
-        match self.counts.last() {
+        match self.flowing().last() {
             Some(c) if c.elapsed_us > 0 => {
                 Some(c.bytes as f64 * 8.0 * 1000.0 / c.elapsed_us as f64)
             }
@@ -80,7 +99,7 @@ impl Upload {
             elapsed_us: 0,
             bytes: 0,
         };
-        for c in &self.counts {
+        for c in self.flowing() {
             let dt = c.elapsed_us.saturating_sub(prev.elapsed_us);
             if dt < 200_000 {
                 continue;
@@ -268,9 +287,10 @@ pub async fn ndt7(stream: Box<dyn Io>, url: &str, duration: Duration) -> Upload 
         }
         // One message may block while the peer does not read: never past the deadline.
         let wait = (stop - now).min(STALL.max(duration / 4));
+        // Counted when handed over: a message cut by the deadline may still partly arrive.
+        up.bytes_sent += size as u64;
         match tokio::time::timeout(wait, sink.send(Message::Binary(data.slice(..size)))).await {
             Ok(Ok(())) => {
-                up.bytes_sent += size as u64;
                 if size < LAST_MESSAGE && (size as u64) <= up.bytes_sent / 16 {
                     size *= 2;
                 }
@@ -294,9 +314,20 @@ pub async fn ndt7(stream: Box<dyn Io>, url: &str, duration: Duration) -> Upload 
     }
     up.sending = start.elapsed();
     let reader_done_early = reader.is_finished();
-    // Close, and give the server a moment for its last count.
-    let _ = tokio::time::timeout(Duration::from_millis(300), sink.send(Message::Close(None))).await;
-    let closed = tokio::time::timeout(FINAL_GRACE, reader).await;
+    // Close (the frame waits behind what is still queued on a thin uplink, so give it time:
+    // the peer's count on reading it is exact), then a moment for that last count.
+    // A broken or stalled test does not wait: the peer will not answer.
+    let (close_wait, after) = if failure.is_some() {
+        (Duration::from_millis(200), Duration::from_millis(300))
+    } else {
+        (CLOSE_WAIT, AFTER_DEADLINE)
+    };
+    let ended = Instant::now();
+    let _ = tokio::time::timeout(close_wait, sink.send(Message::Close(None))).await;
+    let grace = after
+        .saturating_sub(ended.elapsed())
+        .max(Duration::from_millis(200));
+    let closed = tokio::time::timeout(grace, reader).await;
     // After our close, a peer that drops the connection instead of closing politely has
     // still measured; garbage and oversized messages are findings whenever they came.
     let reader_error = match closed {
@@ -497,6 +528,26 @@ mod tests {
         assert_eq!(t.len(), 3);
         assert_eq!(t[0].kbps, 8000.0);
         assert_eq!(t[2].kbps, 12000.0);
+    }
+
+    #[test]
+    fn idle_counts_after_the_last_byte_do_not_dilute_the_rate() {
+        let c = |t, b| Count {
+            elapsed_us: t,
+            bytes: b,
+        };
+        let up = Upload {
+            bytes_sent: 3_000_000,
+            counts: vec![
+                c(500_000, 625_000),
+                c(1_000_000, 1_250_000),
+                c(1_250_000, 1_250_000),
+                c(1_500_000, 1_250_000),
+            ],
+            ..Upload::default()
+        };
+        assert_eq!(up.kbps(), Some(10_000.0));
+        assert_eq!(up.timeline().len(), 2);
     }
 
     #[test]
