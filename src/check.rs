@@ -416,7 +416,7 @@ pub async fn run(
             version: env!("CARGO_PKG_VERSION").into(),
         },
         started_at,
-        duration_ms: result.duration.as_millis() as u64,
+        duration_ms: wall.elapsed().as_millis() as u64,
         lang: opts.lang.code().into(),
         venue: opts.venue.clone(),
         verdict: overall,

@@ -186,7 +186,10 @@ fn cells(r: &Row, l: Lang) -> [String; 7] {
         r.upload_kbps
             .map(|u| format!("{:.1} Mbit/s", u / 1000.0))
             .unwrap_or_default(),
-        r.quality.clone(),
+        match r.quality.as_str() {
+            "skipped" => l.t("UDP bloqué", "UDP blocked").to_string(),
+            q => q.to_string(),
+        },
         r.firewall.clone(),
         r.desk.clone(),
     ]

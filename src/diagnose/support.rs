@@ -116,7 +116,10 @@ fn root_failures(r: &Report) -> Vec<(&str, &Outcome)> {
     let mut out = Vec::new();
     for p in r.platforms.iter().filter(|p| p.verdict != Verdict::Ready) {
         for o in &p.probes {
-            if !matches!(o.status, Status::Fail | Status::Warn) {
+            // Measurements are not flows to open: the ticket says them apart.
+            if !matches!(o.status, Status::Fail | Status::Warn)
+                || matches!(o.kind, ProbeKind::Bandwidth | ProbeKind::UdpQuality)
+            {
                 continue;
             }
             let key = (o.kind.as_str(), o.target.as_str(), o.transport);
@@ -125,6 +128,55 @@ fn root_failures(r: &Report) -> Vec<(&str, &Outcome)> {
             }
             seen.push(key);
             out.push((p.name.as_str(), o));
+        }
+    }
+    out
+}
+
+/// The measurements that fell short, as (what was measured, what to ask), once per kind.
+fn measure_problems(r: &Report, l: Lang) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    let bad = |o: &&Outcome| matches!(o.status, Status::Fail | Status::Warn);
+    let degraded = r.platforms.iter().filter(|p| p.verdict != Verdict::Ready);
+    let f = |o: &Outcome, k: &str| o.data.get(k).and_then(|v| v.as_f64());
+    for p in degraded {
+        for o in p.probes.iter().filter(bad) {
+            let (line, ask) = match (o.kind, o.class()) {
+                (ProbeKind::Bandwidth, Some(crate::model::ErrorClass::Insufficient)) => {
+                    let up = f(o, "upload_kbps").unwrap_or(0.0) / 1000.0;
+                    let need = f(o, "needed_kbps").unwrap_or(0.0) / 1000.0;
+                    (
+                        match l {
+                            Lang::Fr => format!("[{}] débit montant mesuré {up:.1} Mbit/s, le flux de l'intervenant demande {need:.1} Mbit/s", p.name),
+                            Lang::En => format!("[{}] measured upload {up:.1} Mbit/s, the speaker's stream needs {need:.1} Mbit/s", p.name),
+                        },
+                        Some(match l {
+                            Lang::Fr => format!("vérifier le débit montant disponible pour cette salle (limitation par poste ou par VLAN, Wi-Fi, lien saturé) : {need:.1} Mbit/s nécessaires pendant le webinaire"),
+                            Lang::En => format!("check the upload available to this room (per-host or per-VLAN rate limits, Wi-Fi, saturated link): {need:.1} Mbit/s needed during the webinar"),
+                        }),
+                    )
+                }
+                (ProbeKind::UdpQuality, Some(crate::model::ErrorClass::PoorQuality)) => (
+                    match l {
+                        Lang::Fr => format!(
+                            "[{}] qualité UDP vers {} : perte {:.1} %, gigue {:.0} ms, RTT {:.0} ms",
+                            p.name, o.target, f(o, "loss_pct").unwrap_or(0.0), f(o, "jitter_ms").unwrap_or(0.0), f(o, "rtt_median_ms").unwrap_or(0.0)
+                        ),
+                        Lang::En => format!(
+                            "[{}] UDP quality to {}: loss {:.1} %, jitter {:.0} ms, RTT {:.0} ms",
+                            p.name, o.target, f(o, "loss_pct").unwrap_or(0.0), f(o, "jitter_ms").unwrap_or(0.0), f(o, "rtt_median_ms").unwrap_or(0.0)
+                        ),
+                    },
+                    Some(l.t(
+                        "chercher d'où viennent les pertes UDP (équipement saturé, limitation UDP, Wi-Fi) : l'audio en direct ne tolère pas plus de 1 % de perte",
+                        "find where UDP is lost (saturated equipment, UDP rate limits, Wi-Fi): live audio tolerates no more than 1 % loss",
+                    ).to_string()),
+                ),
+                _ => continue,
+            };
+            if !out.iter().any(|(x, _)| x == &line) {
+                out.push((line, ask));
+            }
         }
     }
     out
@@ -269,20 +321,36 @@ pub fn ticket(r: &Report, l: Lang) -> String {
         .filter(|p| p.verdict != Verdict::Ready)
         .map(|p| p.name.as_str())
         .collect();
+    let failures = root_failures(r);
+    let measures = measure_problems(r, l);
     let _ = writeln!(
         t,
         "{} {}",
-        l.t("Objet : accès bloqué à", "Subject: blocked access to"),
+        if failures.is_empty() {
+            l.t(
+                "Objet : réseau insuffisant pour",
+                "Subject: network not good enough for",
+            )
+        } else {
+            l.t("Objet : accès bloqué à", "Subject: blocked access to")
+        },
         platforms.join(", ")
     );
     let _ = writeln!(t);
     let _ = writeln!(
         t,
         "{}",
-        l.t(
-            "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que les flux suivants ne passent pas :",
-            "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that the following flows do not get through:"
-        )
+        if failures.is_empty() {
+            l.t(
+                "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que tout est joignable, mais que la liaison ne suffit pas au flux de l'intervenant :",
+                "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that everything is reachable, but the link is not good enough for the speaker's stream:",
+            )
+        } else {
+            l.t(
+                "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que les flux suivants ne passent pas :",
+                "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that the following flows do not get through:",
+            )
+        }
     );
     let _ = writeln!(
         t,
@@ -304,7 +372,9 @@ pub fn ticket(r: &Report, l: Lang) -> String {
         let _ = writeln!(t, "- {} {ip}", l.t("Adresse publique :", "Public address:"));
     }
     let _ = writeln!(t);
-    let failures = root_failures(r);
+    for (line, _) in &measures {
+        let _ = writeln!(t, "- {line}");
+    }
     for (platform, o) in &failures {
         let proto = o
             .transport
@@ -328,7 +398,9 @@ pub fn ticket(r: &Report, l: Lang) -> String {
             l.t(" : ", ": ")
         );
     }
-    let asks = requests(&failures, l);
+    let mut asks = requests(&failures, l);
+    asks.extend(measures.into_iter().filter_map(|(_, ask)| ask));
+    asks.dedup();
     if !r.firewall.evidence.is_empty() {
         let _ = writeln!(t);
         let _ = writeln!(

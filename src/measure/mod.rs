@@ -288,7 +288,12 @@ pub fn judged(m: &Measured, fit: &needs::Fit) -> Outcome {
     if let Some(b) = &fit.best {
         o.set("best_fit_kbps", b.kbps);
     }
-    if o.status == Status::Ok && fit.fits != "fits" {
+    // Not enough upload is the finding that matters most; a latency rise stays in `data`.
+    let latency = o.class() == Some(ErrorClass::LatencyUnderLoad);
+    if fit.fits != "fits" && (o.status == Status::Ok || latency) {
+        if let Some(e) = o.error.take() {
+            o.set("latency_under_load", e.message);
+        }
         o = o.warn(ErrorClass::Insufficient, fit.advice.clone());
     }
     o

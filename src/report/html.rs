@@ -259,15 +259,41 @@ fn bandwidth(s: &mut String, r: &Report, l: Lang) {
         fig(
             s,
             l.t("latence au repos", "idle latency"),
-            format!("{v:.0} ms"),
+            format!("{} ms", crate::report::text::ms(v)),
         );
     }
     if let Some(v) = b.loaded_rtt_ms {
         fig(
             s,
             l.t("latence en charge", "loaded latency"),
-            format!("{v:.0} ms"),
+            format!("{} ms", crate::report::text::ms(v)),
         );
+    }
+    for p in &r.platforms {
+        let Some(q) = p
+            .probes
+            .iter()
+            .find(|o| o.kind == crate::model::ProbeKind::UdpQuality)
+        else {
+            continue;
+        };
+        let f = |k: &str| q.data.get(k).and_then(Value::as_f64);
+        if let (Some(lo), Some(j), Some(m)) = (f("loss_pct"), f("jitter_ms"), f("rtt_median_ms")) {
+            fig(
+                s,
+                &format!(
+                    "{} — {} ({})",
+                    l.t("chemin UDP", "UDP path"),
+                    p.name,
+                    l.t("perte / gigue / RTT", "loss / jitter / RTT")
+                ),
+                format!(
+                    "{lo:.1} % / {} ms / {} ms",
+                    crate::report::text::ms(j),
+                    crate::report::text::ms(m)
+                ),
+            );
+        }
     }
     s.push_str("</div>");
     if let Some(f) = &b.fits {

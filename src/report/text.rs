@@ -150,9 +150,10 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
             let _ = writeln!(s);
             let idle = b.extra.get("idle_rtt_ms").and_then(|v| v.as_f64());
             if let (Some(i), Some(lo)) = (idle, b.loaded_rtt_ms) {
+                let (i, lo) = (ms(i), ms(lo));
                 let _ = writeln!(
                     s,
-                    "  {} {i:.0} ms, {} {lo:.0} ms",
+                    "  {} {i} ms, {} {lo} ms",
                     l.t("Latence au repos", "Latency idle"),
                     l.t("pendant l'envoi", "while uploading")
                 );
@@ -187,14 +188,17 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
             };
             let f = |k: &str| q.data.get(k).and_then(|v| v.as_f64());
             let line = match (f("loss_pct"), f("jitter_ms"), f("rtt_median_ms"), f("rtt_p95_ms")) {
-                (Some(lo), Some(j), Some(m), Some(p95)) => match l {
-                    Lang::Fr => format!(
-                        "perte {lo:.1} %, gigue {j:.1} ms, RTT {m:.0} ms (95 % sous {p95:.0} ms)"
-                    ),
-                    Lang::En => format!(
-                        "loss {lo:.1} %, jitter {j:.1} ms, RTT {m:.0} ms (95 % under {p95:.0} ms)"
-                    ),
-                },
+                (Some(lo), Some(j), Some(m), Some(p95)) => {
+                    let (m, p95) = (ms(m), ms(p95));
+                    match l {
+                        Lang::Fr => format!(
+                            "perte {lo:.1} %, gigue {j:.1} ms, RTT {m} ms (95 % sous {p95} ms)"
+                        ),
+                        Lang::En => format!(
+                            "loss {lo:.1} %, jitter {j:.1} ms, RTT {m} ms (95 % under {p95} ms)"
+                        ),
+                    }
+                }
                 _ if q.status == Status::Skipped => l
                     .t(
                         "non mesurée — l'UDP ne passe pas, le média prendra le repli TCP/TLS",
@@ -270,4 +274,13 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         }
     );
     s
+}
+
+/// Milliseconds as people read them: a decimal below 10 ms, none above.
+pub fn ms(v: f64) -> String {
+    if v < 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
+    }
 }

@@ -9,6 +9,8 @@
 #                                                                       (TLS, ALPN stun.turn ->
 #                                                                       coturn), nginx, coturn 3478
 #                                                                   .20 wpad.etab.lab (nginx, PAC)
+#                                                                   .30 speed.lab.test (preflight
+#                                                                       serve: ndt7, STUN)
 #                                                                   .53 dnsmasq
 # Addresses exist only inside the namespaces it makes (198.18.0.0/15, the benchmarking range).
 # Everything it starts is stopped and every namespace deleted on exit, also on failure or Ctrl-C.
@@ -100,6 +102,7 @@ pki() {
   }
   ca "Lab Public Root CA" root
   leaf root bbb bbb.lab.test
+  leaf root speed speed.lab.test
 }
 
 # --- one scenario -------------------------------------------------------------------------------
@@ -131,7 +134,7 @@ network() {
   ip -n "$id-f" addr add 198.18.1.1/24 dev "$id-f0"
   ip -n "$id-f" addr add 198.18.2.1/24 dev "$id-f1"
   ip -n "$id-i" addr add 198.18.2.2/24 dev "$id-i0"
-  for a in 10 20 53; do ip -n "$id-i" addr add "198.18.2.$a/32" dev "$id-i0"; done
+  for a in 10 20 30 53; do ip -n "$id-i" addr add "198.18.2.$a/32" dev "$id-i0"; done
   ip -n "$id-v" link set "$id-v0" up
   ip -n "$id-f" link set "$id-f0" up
   ip -n "$id-f" link set "$id-f1" up
@@ -146,12 +149,15 @@ network() {
 }
 
 firewall() {
-  local nat_pre=""
+  local nat_pre="" loss=""
+  # Random UDP loss, both ways (netem is not in this kernel; nftables can drop at random).
+  [ -n "$S_UDP_LOSS" ] && loss="    meta l4proto udp udp dport != 53 udp sport != 53 numgen random mod 100 < $S_UDP_LOSS drop"
   [ -n "$S_INTERCEPT" ] && nat_pre="iifname \"$id-f0\" tcp dport 443 redirect to :8443"
   ns f nft -f - <<EOF
 table inet lab {
   chain forward {
     type filter hook forward priority 0; policy $S_FORWARD;
+$loss
     ct state established,related accept
 $S_RULES
     udp dport 53 accept
@@ -167,6 +173,10 @@ $S_RULES
   }
 }
 EOF
+  # The school's uplink: what leaves towards the internet is shaped.
+  if [ -n "$S_RATE" ]; then
+    ns f tc qdisc add dev "$id-f1" root tbf rate "$S_RATE" burst 32kb latency 100ms
+  fi
 }
 
 internet() {
@@ -177,7 +187,10 @@ internet() {
   bg i dnsmasq dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
     --listen-address=198.18.2.53 --user=root --pid-file="$r/dnsmasq.pid" \
     --local=/lab.test/ --local=/etab.lab/ --address=/bbb.lab.test/"$addr" \
-    --address=/proxy.etab.lab/198.18.1.1 "${wpad[@]}"
+    --address=/proxy.etab.lab/198.18.1.1 --address=/speed.lab.test/198.18.2.30 "${wpad[@]}"
+  # The measurement peer an académie would host: preflight serve, HTTPS on 443, STUN on 3478.
+  bg i serve "$bin" serve --listen 198.18.2.30:443 --stun 198.18.2.30:3478 \
+    --tls-cert "$work/pki/speed.crt" --tls-key "$work/pki/speed.key"
   bg i ws python3 "$here/ws.py" 127.0.0.1 8090
   cat >"$r/nginx.conf" <<EOF
 worker_processes 1;
@@ -327,6 +340,7 @@ run_scenario() {
   wait_port i tcp 198.18.2.10 443
   wait_port i tcp 198.18.2.10 3478
   wait_port i tcp 127.0.0.1 8080
+  wait_port i tcp 198.18.2.30 443
   [ "$S_PROXY" != none ] && wait_port f tcp 198.18.1.1 3128
   [ -n "$S_INTERCEPT" ] && wait_port f tcp 0.0.0.0 8443
   local out=$results/$name.json ca=$work/pki/root.pem
@@ -337,10 +351,12 @@ run_scenario() {
   fi
   rm -f "$out"
   local start end code=0
+  local measure=(--no-bandwidth)
+  [ -n "$S_MEASURE" ] && measure=(--bandwidth-url wss://speed.lab.test/ndt/v7/upload --duration "$S_MEASURE")
   start=$(date +%s.%N)
   ns v env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
     "$bin" check --server bbb.lab.test --platform bbb --resolver 198.18.2.53 --ca-file "$ca" \
-    --lab-net 198.18.0.0/15 --timeout 3 --no-bandwidth --lang fr --venue "$name" \
+    --lab-net 198.18.0.0/15 --timeout 3 "${measure[@]}" --lang fr --venue "$name" \
     --json "$out" --html "$results/$name.html" "${S_ARGS[@]}" \
     >"$results/$name.txt" 2>&1 || code=$?
   end=$(date +%s.%N)

@@ -15,8 +15,10 @@ DEFAULTS = {
         "intercept": "",  # CA name of a TLS interception box on tcp/443 ("": none)
         "intercept_blocks_websocket": False,
         "sinkhole": "",  # the address the DNS gives for the platform instead of its own
+        "rate": "",  # tc tbf rate of the uplink (e.g. "1500kbit"; "": not shaped)
+        "udp_loss": 0,  # percent of UDP packets dropped at random by the firewall
     },
-    "run": {"args": []},
+    "run": {"args": [], "measure": 0},  # measure: seconds of upload to the lab's serve (0: none)
     "expect": {},
 }
 
@@ -48,6 +50,9 @@ def env(path):
         "S_INTERCEPT": net["intercept"],
         "S_INTERCEPT_WS": "1" if net["intercept_blocks_websocket"] else "",
         "S_SINKHOLE": net["sinkhole"],
+        "S_RATE": net["rate"],
+        "S_UDP_LOSS": str(net["udp_loss"] or ""),
+        "S_MEASURE": str(data.get("run", {}).get("measure") or ""),
     }
     for k, v in out.items():
         print(f"{k}={shlex.quote(str(v))}")
@@ -107,6 +112,23 @@ def check(path, report_path, seconds):
         problems.append(f"ticket {'present' if ticket else 'absent'}")
     if "proxy" in exp and bool(r["network"].get("proxy")) != exp["proxy"]:
         problems.append(f"proxy {r['network'].get('proxy')}")
+    b = r.get("bandwidth") or {}
+    up = b.get("upload_kbps")
+    if "upload_kbps" in exp:
+        lo, hi = exp["upload_kbps"]
+        if up is None or not lo <= up <= hi:
+            problems.append(f"upload {up} kbit/s, expected {lo}..{hi} ({(b.get('error') or {}).get('message', '')})")
+    if "via_proxy" in exp and bool(b.get("via_proxy")) != exp["via_proxy"]:
+        problems.append(f"measured via proxy: {b.get('via_proxy')}")
+    if "fits" in exp:
+        got = [p.get("fits") for p in b.get("platforms", [])]
+        if exp["fits"] not in got:
+            problems.append(f"fits {got}, expected {exp['fits']}")
+    if "quality" in exp:
+        q = [o for p in r["platforms"] for o in p["probes"] if o["kind"] == "udp_quality"]
+        got = q[0]["status"] if q else None
+        if got != exp["quality"]:
+            problems.append(f"udp_quality {got}, expected {exp['quality']} ({q[0].get('data') if q else ''})")
     status = "PASS" if not problems else "FAIL: " + "; ".join(problems)
     print(f"{name:<24} {verdict:<9} {family:<11} {desk[:28]:<28} {seconds:>6} {status}")
     return 0 if not problems else 1
