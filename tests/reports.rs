@@ -199,17 +199,7 @@ fn lab_reports_render_and_merge() {
     let out_dir = tempfile::tempdir().unwrap();
     let csv = out_dir.path().join("lab.csv");
     let html = out_dir.path().join("lab.html");
-    let out = Command::new(env!("CARGO_BIN_EXE_preflight"))
-        .args(["merge", "--lang", "fr"])
-        .args(&reports)
-        .arg("--csv")
-        .arg(&csv)
-        .arg("--html")
-        .arg(&html)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let text = merge("fr", &reports, &csv, &html);
     for r in &reports {
         let name = r.file_stem().unwrap().to_string_lossy();
         assert!(text.contains(&*name), "{name} missing:\n{text}");
@@ -281,17 +271,12 @@ fn merge_puts_blocked_venues_first_in_text_csv_and_html() {
 
     let csv = d.join("t.csv");
     let html = d.join("t.html");
-    let out = Command::new(env!("CARGO_BIN_EXE_preflight"))
-        .args(["merge", "--lang", "en"])
-        .args([&ready, &degraded, &blocked, &old_path, &junk])
-        .arg("--csv")
-        .arg(&csv)
-        .arg("--html")
-        .arg(&html)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let text = merge(
+        "en",
+        &[ready, degraded, blocked, old_path, junk],
+        &csv,
+        &html,
+    );
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("Venue"), "{text}");
     assert!(lines[1].starts_with("Collège C"), "blocked first:\n{text}");
@@ -322,6 +307,22 @@ fn merge_puts_blocked_venues_first_in_text_csv_and_html() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert_self_contained(&page);
     assert!(page.find("Collège C").unwrap() < page.find("Lycée B").unwrap());
+}
+
+/// `preflight merge` over `reports`, writing CSV and HTML; its text table (exit 0 asserted).
+fn merge(lang: &str, reports: &[PathBuf], csv: &Path, html: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args(["merge", "--lang", lang])
+        .args(reports)
+        .arg("--csv")
+        .arg(csv)
+        .arg("--html")
+        .arg(html)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    text
 }
 
 #[test]

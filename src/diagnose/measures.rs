@@ -79,21 +79,8 @@ mod tests {
     use super::*;
     use crate::check::Role;
     use crate::measure::needs;
+    use crate::measure::needs::tests::bbb;
     use crate::model::{ErrorClass, ProbeKind, Transport};
-    use crate::profile::Needs;
-
-    fn bbb() -> Needs {
-        Needs {
-            audio: 30.0,
-            webcam: [("low".to_string(), 100.0), ("medium".into(), 200.0)]
-                .into_iter()
-                .collect(),
-            webcam_default: "medium".into(),
-            screen: 1500.0,
-            attendee: 30.0,
-            source: String::new(),
-        }
-    }
 
     fn ready() -> PlatformReport {
         PlatformReport {

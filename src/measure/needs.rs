@@ -194,10 +194,11 @@ pub fn judge(n: &Needs, role: Role, upload_kbps: f64, l: Lang) -> Fit {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn bbb() -> Needs {
+    /// BigBlueButton's defaults, as `profiles/bbb.toml` has them.
+    pub fn bbb() -> Needs {
         Needs {
             audio: 30.0,
             webcam: [

@@ -12,7 +12,6 @@ use rtc_stun::message::{BINDING_REQUEST, Message, Setter, TransactionId};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use tokio::net::UdpSocket;
 
 pub const INTERVAL: Duration = Duration::from_millis(20);
 /// How long answers are awaited after the last packet.
@@ -117,17 +116,7 @@ fn binding() -> Message {
 
 /// Send `count` Binding requests paced every 20 ms to `server` and collect the answers.
 pub async fn measure(server: SocketAddr, count: usize) -> Result<Stats, (ErrorClass, String)> {
-    let bind: SocketAddr = if server.is_ipv4() {
-        "0.0.0.0:0".parse().unwrap()
-    } else {
-        "[::]:0".parse().unwrap()
-    };
-    let sock = UdpSocket::bind(bind)
-        .await
-        .map_err(|e| (ErrorClass::Local, format!("UDP socket: {e}")))?;
-    sock.connect(server)
-        .await
-        .map_err(|e| (crate::probe::classify_io(&e), format!("UDP {server}: {e}")))?;
+    let sock = crate::probe::stun::udp_to(server).await?;
     let mut sent_at: HashMap<[u8; 12], (usize, Instant)> = HashMap::new();
     let mut rtts: Vec<Option<Duration>> = vec![None; count];
     let mut garbage = 0;

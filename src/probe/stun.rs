@@ -93,25 +93,33 @@ pub fn decode(req: &Message, bytes: &[u8]) -> Result<Reply, String> {
     Ok(reply)
 }
 
+/// A UDP socket connected to `addr`: a connected socket receives the ICMP port-unreachable
+/// as ECONNREFUSED, and only `addr`'s datagrams.
+pub async fn udp_to(addr: SocketAddr) -> Result<UdpSocket, (ErrorClass, String)> {
+    let bind: SocketAddr = if addr.is_ipv4() {
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let sock = UdpSocket::bind(bind)
+        .await
+        .map_err(|e| (ErrorClass::Local, format!("UDP socket: {e}")))?;
+    sock.connect(addr)
+        .await
+        .map_err(|e| (classify_io(&e), format!("UDP {addr}: {e}")))?;
+    Ok(sock)
+}
+
 /// UDP: send with retransmissions (0, 250, 750, 1750 ms, ...) until a valid answer or the deadline.
 async fn exchange_udp(
     addr: SocketAddr,
     req: &Message,
     deadline: Duration,
 ) -> Result<(Reply, Duration, SocketAddr), (ErrorClass, String)> {
-    let bind: SocketAddr = if addr.is_ipv4() {
-        "0.0.0.0:0".parse().unwrap()
-    } else {
-        "[::]:0".parse().unwrap()
-    };
-    let sock = UdpSocket::bind(bind)
-        .await
+    let sock = udp_to(addr).await?;
+    let local = sock
+        .local_addr()
         .map_err(|e| (ErrorClass::Local, format!("UDP socket: {e}")))?;
-    // A connected socket receives the ICMP port-unreachable as ECONNREFUSED.
-    sock.connect(addr)
-        .await
-        .map_err(|e| (classify_io(&e), format!("UDP {addr}: {e}")))?;
-    let local = sock.local_addr().unwrap_or(bind);
     let start = Instant::now();
     let mut next_send = Duration::ZERO;
     let mut gap = Duration::from_millis(250);

@@ -270,15 +270,7 @@ fn bandwidth(s: &mut String, r: &Report, l: Lang) {
         );
     }
     for p in &r.platforms {
-        let Some(q) = p
-            .probes
-            .iter()
-            .find(|o| o.kind == crate::model::ProbeKind::UdpQuality)
-        else {
-            continue;
-        };
-        let f = |k: &str| q.data.get(k).and_then(Value::as_f64);
-        if let (Some(lo), Some(j), Some(m)) = (f("loss_pct"), f("jitter_ms"), f("rtt_median_ms")) {
+        if let Some((_, Some([lo, j, m, _]))) = crate::report::quality_of(p) {
             fig(
                 s,
                 &format!(

@@ -31,6 +31,26 @@ fn label(p: &PlatformPlan, outcomes: &[Outcome], probe: usize, lang: Lang) -> St
     }
 }
 
+/// A platform's `udp_quality` outcome and its figures (loss %, jitter, RTT median, RTT p95),
+/// when it was measured.
+pub fn quality_of(p: &PlatformReport) -> Option<(&Outcome, Option<[f64; 4]>)> {
+    let q = p
+        .probes
+        .iter()
+        .find(|o| o.kind == crate::model::ProbeKind::UdpQuality)?;
+    let f = |k: &str| q.data.get(k).and_then(|v| v.as_f64());
+    let figures = match (
+        f("loss_pct"),
+        f("jitter_ms"),
+        f("rtt_median_ms"),
+        f("rtt_p95_ms"),
+    ) {
+        (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
+        _ => None,
+    };
+    Some((q, figures))
+}
+
 /// Why a probe did not work, in plain words (the root cause for a skipped probe).
 pub fn why(o: &Outcome, lang: Lang) -> String {
     if o.status == Status::Skipped {

@@ -179,16 +179,11 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         }
         // Path quality, per platform where it was measured.
         for p in &r.platforms {
-            let Some(q) = p
-                .probes
-                .iter()
-                .find(|o| o.kind == crate::model::ProbeKind::UdpQuality)
-            else {
+            let Some((q, figures)) = super::quality_of(p) else {
                 continue;
             };
-            let f = |k: &str| q.data.get(k).and_then(|v| v.as_f64());
-            let line = match (f("loss_pct"), f("jitter_ms"), f("rtt_median_ms"), f("rtt_p95_ms")) {
-                (Some(lo), Some(j), Some(m), Some(p95)) => {
+            let line = match figures {
+                Some([lo, j, m, p95]) => {
                     let (m, p95) = (ms(m), ms(p95));
                     match l {
                         Lang::Fr => format!(
