@@ -351,7 +351,20 @@ pub async fn run(
     // relay, then the upload with latency idle and under load.
     let mut network_probes = network_probes;
     let mut notes = prep.notes.clone();
-    let measured = if opts.no_bandwidth || cancel.is_set() {
+    // Nothing reached at all (a network that drops everything): there is nothing to measure
+    // against, and looking for a peer would only cost another deadline.
+    let nothing_works = !outcomes.iter().any(|o| o.works());
+    if nothing_works && !opts.no_bandwidth {
+        notes.push(
+            opts.lang
+                .t(
+                    "Débit montant non mesuré : rien n'est joignable depuis ce réseau.",
+                    "Upload not measured: nothing is reachable from this network.",
+                )
+                .to_string(),
+        );
+    }
+    let measured = if opts.no_bandwidth || cancel.is_set() || nothing_works {
         None
     } else {
         observer.phase(opts.lang.t(

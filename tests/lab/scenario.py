@@ -129,6 +129,9 @@ def check(path, report_path, seconds):
         got = q[0]["status"] if q else None
         if got != exp["quality"]:
             problems.append(f"udp_quality {got}, expected {exp['quality']} ({q[0].get('data') if q else ''})")
+    for n in exp.get("notes_contain", []):
+        if not any(n.lower() in x.lower() for x in r.get("notes", [])):
+            problems.append(f"no note mentioning `{n}` (notes: {r.get('notes')})")
     status = "PASS" if not problems else "FAIL: " + "; ".join(problems)
     print(f"{name:<24} {verdict:<9} {family:<11} {desk[:28]:<28} {seconds:>6} {status}")
     return 0 if not problems else 1
