@@ -184,7 +184,7 @@ fn cells(r: &Row, l: Lang) -> [String; 7] {
         r.platform.clone(),
         verdict_word(&r.verdict, l),
         r.upload_kbps
-            .map(|u| format!("{:.1} Mbit/s", u / 1000.0))
+            .map(|u| format!("{} Mbit/s", l.dec(u / 1000.0, 1)))
             .unwrap_or_default(),
         match r.quality.as_str() {
             "skipped" => l.t("UDP bloqué", "UDP blocked").to_string(),

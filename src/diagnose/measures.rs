@@ -28,7 +28,12 @@ pub fn apply(
                 q.data.get("rtt_median_ms").and_then(|v| v.as_f64()),
             ) {
                 (Some(lo), Some(j), Some(r)) => match l {
-                    Lang::Fr => format!(" (perte {lo:.1} %, gigue {j:.0} ms, RTT {r:.0} ms)"),
+                    Lang::Fr => format!(
+                        " (perte {} %, gigue {} ms, RTT {} ms)",
+                        l.dec(lo, 1),
+                        crate::report::text::ms(j, l),
+                        crate::report::text::ms(r, l)
+                    ),
                     Lang::En => format!(" (loss {lo:.1} %, jitter {j:.0} ms, RTT {r:.0} ms)"),
                 },
                 _ => String::new(),
@@ -148,7 +153,7 @@ mod tests {
         let mut pr = ready();
         apply(&mut pr, Some(quality(4.0, 12.0, 40.0)), None, Lang::Fr);
         assert_eq!(pr.verdict, Verdict::Degraded);
-        assert!(pr.summary.contains("perte 4.0 %"), "{}", pr.summary);
+        assert!(pr.summary.contains("perte 4,0 %"), "{}", pr.summary);
     }
 
     #[test]

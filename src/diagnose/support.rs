@@ -143,24 +143,24 @@ fn measure_problems(r: &Report, l: Lang) -> Vec<(String, Option<String>)> {
         for o in p.probes.iter().filter(bad) {
             let (line, ask) = match (o.kind, o.class()) {
                 (ProbeKind::Bandwidth, Some(crate::model::ErrorClass::Insufficient)) => {
-                    let up = f(o, "upload_kbps").unwrap_or(0.0) / 1000.0;
-                    let need = f(o, "needed_kbps").unwrap_or(0.0) / 1000.0;
+                    let up = l.dec(f(o, "upload_kbps").unwrap_or(0.0) / 1000.0, 1);
+                    let need = l.dec(f(o, "needed_kbps").unwrap_or(0.0) / 1000.0, 1);
                     (
                         match l {
-                            Lang::Fr => format!("[{}] débit montant mesuré {up:.1} Mbit/s, le flux de l'intervenant demande {need:.1} Mbit/s", p.name),
-                            Lang::En => format!("[{}] measured upload {up:.1} Mbit/s, the speaker's stream needs {need:.1} Mbit/s", p.name),
+                            Lang::Fr => format!("[{}] débit montant mesuré {up} Mbit/s, le flux de l'intervenant demande {need} Mbit/s", p.name),
+                            Lang::En => format!("[{}] measured upload {up} Mbit/s, the speaker's stream needs {need} Mbit/s", p.name),
                         },
                         Some(match l {
-                            Lang::Fr => format!("vérifier le débit montant disponible pour cette salle (limitation par poste ou par VLAN, Wi-Fi, lien saturé) : {need:.1} Mbit/s nécessaires pendant le webinaire"),
-                            Lang::En => format!("check the upload available to this room (per-host or per-VLAN rate limits, Wi-Fi, saturated link): {need:.1} Mbit/s needed during the webinar"),
+                            Lang::Fr => format!("vérifier le débit montant disponible pour cette salle (limitation par poste ou par VLAN, Wi-Fi, lien saturé) : {need} Mbit/s nécessaires pendant le webinaire"),
+                            Lang::En => format!("check the upload available to this room (per-host or per-VLAN rate limits, Wi-Fi, saturated link): {need} Mbit/s needed during the webinar"),
                         }),
                     )
                 }
                 (ProbeKind::UdpQuality, Some(crate::model::ErrorClass::PoorQuality)) => (
                     match l {
                         Lang::Fr => format!(
-                            "[{}] qualité UDP vers {} : perte {:.1} %, gigue {:.0} ms, RTT {:.0} ms",
-                            p.name, o.target, f(o, "loss_pct").unwrap_or(0.0), f(o, "jitter_ms").unwrap_or(0.0), f(o, "rtt_median_ms").unwrap_or(0.0)
+                            "[{}] qualité UDP vers {} : perte {} %, gigue {} ms, RTT {} ms",
+                            p.name, o.target, l.dec(f(o, "loss_pct").unwrap_or(0.0), 1), crate::report::text::ms(f(o, "jitter_ms").unwrap_or(0.0), l), crate::report::text::ms(f(o, "rtt_median_ms").unwrap_or(0.0), l)
                         ),
                         Lang::En => format!(
                             "[{}] UDP quality to {}: loss {:.1} %, jitter {:.0} ms, RTT {:.0} ms",

@@ -117,8 +117,8 @@ pub fn judge(n: &Needs, role: Role, upload_kbps: f64, l: Lang) -> Fit {
         Lang::Fr => o.label_fr.clone(),
         Lang::En => o.label_en.clone(),
     };
-    let up = format!("{:.1} Mbit/s", upload_kbps / 1000.0);
-    let need = format!("{:.1} Mbit/s", full.kbps / 1000.0);
+    let up = format!("{} Mbit/s", l.dec(upload_kbps / 1000.0, 1));
+    let need = format!("{} Mbit/s", l.dec(full.kbps / 1000.0, 1));
     let leanest = opts.last().map(|o| o.kbps).unwrap_or(0.0);
     let (level, advice) = match (fits, &best) {
         ("fits", _) => (

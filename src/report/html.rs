@@ -245,28 +245,28 @@ fn bandwidth(s: &mut String, r: &Report, l: Lang) {
         fig(
             s,
             l.t("débit montant", "upload"),
-            format!("{:.1} Mbit/s", u / 1000.0),
+            format!("{} Mbit/s", l.dec(u / 1000.0, 1)),
         );
     }
     if let Some(n) = b.needed_kbps {
         fig(
             s,
             l.t("besoin estimé", "estimated need"),
-            format!("{:.1} Mbit/s", n / 1000.0),
+            format!("{} Mbit/s", l.dec(n / 1000.0, 1)),
         );
     }
     if let Some(v) = b.extra.get("idle_rtt_ms").and_then(Value::as_f64) {
         fig(
             s,
             l.t("latence au repos", "idle latency"),
-            format!("{} ms", crate::report::text::ms(v)),
+            format!("{} ms", crate::report::text::ms(v, l)),
         );
     }
     if let Some(v) = b.loaded_rtt_ms {
         fig(
             s,
             l.t("latence en charge", "loaded latency"),
-            format!("{} ms", crate::report::text::ms(v)),
+            format!("{} ms", crate::report::text::ms(v, l)),
         );
     }
     for p in &r.platforms {
@@ -280,9 +280,10 @@ fn bandwidth(s: &mut String, r: &Report, l: Lang) {
                     l.t("perte / gigue / RTT", "loss / jitter / RTT")
                 ),
                 format!(
-                    "{lo:.1} % / {} ms / {} ms",
-                    crate::report::text::ms(j),
-                    crate::report::text::ms(m)
+                    "{} % / {} ms / {} ms",
+                    l.dec(lo, 1),
+                    crate::report::text::ms(j, l),
+                    crate::report::text::ms(m, l)
                 ),
             );
         }
@@ -479,12 +480,12 @@ pub fn render_html(r: &Report, l: Lang) -> String {
     }
     let _ = writeln!(
         s,
-        "<p class=small>{} {} ({} {}, {:.1} s).</p></main><script>{COPY_JS}</script></body></html>",
+        "<p class=small>{} {} ({} {}, {} s).</p></main><script>{COPY_JS}</script></body></html>",
         l.t("Verdict global :", "Overall verdict:"),
         esc(i18n::verdict(r.verdict, l)),
         l.t("code de sortie", "exit code"),
         r.exit_code(),
-        r.duration_ms as f64 / 1000.0
+        l.dec(r.duration_ms as f64 / 1000.0, 1)
     );
     s
 }

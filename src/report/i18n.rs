@@ -52,6 +52,15 @@ impl Lang {
             Lang::En => en,
         }
     }
+
+    /// A decimal number as the language writes it (`1,8` in French, `1.8` in English).
+    pub fn dec(self, v: f64, digits: usize) -> String {
+        let s = format!("{v:.digits$}");
+        match self {
+            Lang::Fr => s.replace('.', ","),
+            Lang::En => s,
+        }
+    }
 }
 
 pub fn verdict(v: Verdict, l: Lang) -> &'static str {

@@ -132,16 +132,16 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         if let Some(up) = b.upload_kbps {
             let _ = write!(
                 s,
-                "{} {:.1} Mbit/s",
+                "{} {} Mbit/s",
                 l.t("Débit montant :", "Upload:"),
-                up / 1000.0
+                l.dec(up / 1000.0, 1)
             );
             if let Some(n) = b.needed_kbps {
                 let _ = write!(
                     s,
-                    " ({} {:.1} Mbit/s)",
+                    " ({} {} Mbit/s)",
                     l.t("besoin :", "needed:"),
-                    n / 1000.0
+                    l.dec(n / 1000.0, 1)
                 );
             }
             if let Some(f) = &b.fits {
@@ -150,7 +150,7 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
             let _ = writeln!(s);
             let idle = b.extra.get("idle_rtt_ms").and_then(|v| v.as_f64());
             if let (Some(i), Some(lo)) = (idle, b.loaded_rtt_ms) {
-                let (i, lo) = (ms(i), ms(lo));
+                let (i, lo) = (ms(i, l), ms(lo, l));
                 let _ = writeln!(
                     s,
                     "  {} {i} ms, {} {lo} ms",
@@ -184,13 +184,13 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
             };
             let line = match figures {
                 Some([lo, j, m, p95]) => {
-                    let (m, p95) = (ms(m), ms(p95));
+                    let (lo, j, m, p95) = (l.dec(lo, 1), l.dec(j, 1), ms(m, l), ms(p95, l));
                     match l {
                         Lang::Fr => format!(
-                            "perte {lo:.1} %, gigue {j:.1} ms, RTT {m} ms (95 % sous {p95} ms)"
+                            "perte {lo} %, gigue {j} ms, RTT {m} ms (95 % sous {p95} ms)"
                         ),
                         Lang::En => format!(
-                            "loss {lo:.1} %, jitter {j:.1} ms, RTT {m} ms (95 % under {p95} ms)"
+                            "loss {lo} %, jitter {j} ms, RTT {m} ms (95 % under {p95} ms)"
                         ),
                     }
                 }
@@ -253,12 +253,12 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "{} {} ({} {}, {:.1} s){}",
+        "{} {} ({} {}, {} s){}",
         l.t("Verdict :", "Verdict:"),
         style.paint(r.verdict, i18n::verdict(r.verdict, l)),
         l.t("code de sortie", "exit code"),
         r.exit_code(),
-        r.duration_ms as f64 / 1000.0,
+        l.dec(r.duration_ms as f64 / 1000.0, 1),
         if r.partial {
             l.t(
                 " — interrompu, rapport partiel",
@@ -272,10 +272,6 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
 }
 
 /// Milliseconds as people read them: a decimal below 10 ms, none above.
-pub fn ms(v: f64) -> String {
-    if v < 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.0}")
-    }
+pub fn ms(v: f64, l: Lang) -> String {
+    l.dec(v, if v < 10.0 { 1 } else { 0 })
 }
