@@ -233,6 +233,11 @@ impl Cancel {
     pub fn is_set(&self) -> bool {
         *self.0.borrow()
     }
+
+    /// The flag itself, for a measurement that stops early and keeps what it has.
+    pub fn receiver(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.0.clone()
+    }
 }
 
 /// Run the check. `cancel` (Ctrl-C) stops the probes and yields a partial report.
@@ -371,13 +376,9 @@ pub async fn run(
             "mesure de la qualité du chemin et du débit montant…",
             "measuring path quality and upload…",
         ));
-        let measuring = measure_all(&plan, outcomes, &dns, &env, proxy.as_ref(), opts);
-        let m = tokio::select! {
-            m = measuring => Some(m),
-            _ = cancel.clone().wait() => None,
-        };
+        let m = measure_all(&plan, outcomes, &dns, &env, proxy.as_ref(), opts, &cancel).await;
         observer.phase("");
-        if m.is_none() {
+        if cancel.is_set() {
             result.interrupted = true;
         }
         m
@@ -468,7 +469,8 @@ async fn measure_all(
     env: &crate::probe::Env,
     proxy: Option<&crate::probe::proxy::Proxy>,
     opts: &CheckOptions,
-) -> (Vec<Option<crate::model::Outcome>>, crate::measure::Measured) {
+    cancel: &Cancel,
+) -> Option<(Vec<Option<crate::model::Outcome>>, crate::measure::Measured)> {
     use crate::measure::{QUALITY_SECONDS, quality, quality_not_measured, quality_target};
     let targets: Vec<Option<(String, SocketAddr)>> = plan
         .platforms
@@ -490,12 +492,15 @@ async fn measure_all(
             distinct.push(t.clone());
         }
     }
-    let results = futures_util::future::join_all(
-        distinct
-            .iter()
-            .map(|(target, addr)| quality::probe(target, *addr, QUALITY_SECONDS)),
-    )
-    .await;
+    let results = tokio::select! {
+        r = futures_util::future::join_all(
+            distinct
+                .iter()
+                .map(|(target, addr)| quality::probe(target, *addr, QUALITY_SECONDS)),
+        ) => r,
+        // Stopped during the path quality: nothing measured yet is worth a figure.
+        _ = cancel.clone().wait() => return None,
+    };
     let qualities = plan
         .platforms
         .iter()
@@ -522,9 +527,10 @@ async fn measure_all(
         env,
         proxy,
         opts.duration,
+        cancel.receiver(),
     )
     .await;
-    (qualities, bw)
+    Some((qualities, bw))
 }
 
 /// The report's `bandwidth` block: the contract's fields for the most demanding platform, and

@@ -123,6 +123,8 @@ pub enum ErrorClass {
     PoorQuality,
     /// Latency rises too much while the link is busy (bufferbloat).
     LatencyUnderLoad,
+    /// The user stopped the run (Ctrl-C) before this measurement ended.
+    Interrupted,
 }
 
 impl ErrorClass {
@@ -155,6 +157,7 @@ impl ErrorClass {
             Stalled => "stalled",
             PoorQuality => "poor_quality",
             LatencyUnderLoad => "latency_under_load",
+            Interrupted => "interrupted",
         }
     }
 }

@@ -327,10 +327,13 @@ where
 async fn client(addr: SocketAddr, secs: f64) -> (upload::Upload, Duration) {
     let s = TcpStream::connect(addr).await.unwrap();
     let t0 = Instant::now();
+    // Nobody stops these runs: the sender is kept alive for the whole measurement.
+    let (_keep, stop) = tokio::sync::watch::channel(false);
     let up = upload::ndt7(
         Box::new(s),
         &format!("ws://{addr}/ndt/v7/upload"),
         Duration::from_secs_f64(secs),
+        stop,
     )
     .await;
     (up, t0.elapsed())
@@ -519,5 +522,50 @@ fn path_quality_classifies_loss_garbage_and_silence() {
         let o = quality::probe("silent", silent, 0.5).await;
         assert_eq!(o.class(), Some(ErrorClass::Timeout), "{o:?}");
         assert!(t0.elapsed() < Duration::from_secs(3));
+    });
+}
+
+#[test]
+fn ctrl_c_during_the_upload_keeps_what_was_measured() {
+    rt().block_on(async {
+        // A well-behaved peer: counts what it reads, every 100 ms.
+        let (addr, _t) = hostile_ndt7(|mut ws| async move {
+            let start = Instant::now();
+            let mut bytes = 0u64;
+            let mut tick = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                tokio::select! {
+                    m = ws.next() => match m {
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                        Some(Ok(m)) => bytes += m.len() as u64,
+                    },
+                    _ = tick.tick() => {
+                        let _ = ws.send(count(bytes, start.elapsed().as_micros() as u64)).await;
+                    }
+                }
+            }
+        })
+        .await;
+        let (stop_tx, stop) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            let _ = stop_tx.send(true);
+        });
+        let s = TcpStream::connect(addr).await.unwrap();
+        let t0 = Instant::now();
+        let up = upload::ndt7(
+            Box::new(s),
+            &format!("ws://{addr}/ndt/v7/upload"),
+            Duration::from_secs(10),
+            stop,
+        )
+        .await;
+        assert_eq!(
+            up.error.as_ref().map(|e| e.0),
+            Some(ErrorClass::Interrupted),
+            "{up:?}"
+        );
+        assert!(up.kbps().is_some(), "the figure so far is kept");
+        assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
     });
 }

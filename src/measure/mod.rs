@@ -148,6 +148,7 @@ pub async fn bandwidth(
     env: &Env,
     via: Option<&Proxy>,
     duration: Duration,
+    stop: upload::Stop,
 ) -> Measured {
     let start = Instant::now();
     let mut out = Outcome::new(ProbeKind::Bandwidth, url.unwrap_or(MLAB_LOCATE), None);
@@ -215,13 +216,13 @@ pub async fn bandwidth(
     };
     let measuring = async {
         let up = if matches!(parsed.scheme(), "ws" | "wss") {
-            upload::ndt7(stream, &peer, duration).await
+            upload::ndt7(stream, &peer, duration, stop).await
         } else {
             let path = match parsed.query() {
                 Some(q) => format!("{}?{q}", parsed.path()),
                 None => parsed.path().to_string(),
             };
-            upload::post(stream, &host, &path, duration).await
+            upload::post(stream, &host, &path, duration, stop).await
         };
         let _ = stop_tx.send(true);
         up

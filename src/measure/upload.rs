@@ -31,6 +31,24 @@ const STALL: Duration = Duration::from_secs(2);
 /// Largest text message (a measurement) accepted from the server.
 const MAX_TEXT: usize = 64 * 1024;
 
+/// Turns true when the user stops the run (Ctrl-C): the measurement ends there and keeps
+/// what it measured.
+pub type Stop = tokio::sync::watch::Receiver<bool>;
+
+/// Resolves when `stop` turns true; never if nobody can set it any more.
+async fn stopped(mut stop: Stop) {
+    if stop.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+fn interrupted(after: Duration) -> (ErrorClass, String) {
+    (
+        ErrorClass::Interrupted,
+        format!("stopped by the user after {:.1} s", after.as_secs_f64()),
+    )
+}
+
 /// Any byte stream the measurement can run over (TCP, TLS, a proxy tunnel).
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
@@ -199,7 +217,7 @@ fn ws_error(e: tungstenite::Error, what: &str) -> (ErrorClass, String) {
 
 /// The ndt7 upload over `stream` (already connected, TLS done if `wss`), for `duration`.
 /// `url` is the full `ws(s)://host/ndt/v7/upload?...` URL.
-pub async fn ndt7(stream: Box<dyn Io>, url: &str, duration: Duration) -> Upload {
+pub async fn ndt7(stream: Box<dyn Io>, url: &str, duration: Duration, stop: Stop) -> Upload {
     let mut up = Upload {
         method: "ndt7",
         ..Upload::default()
@@ -265,6 +283,8 @@ pub async fn ndt7(stream: Box<dyn Io>, url: &str, duration: Duration) -> Upload 
     });
     let data = payload(LAST_MESSAGE);
     let start = Instant::now();
+    let user_stop = stopped(stop);
+    tokio::pin!(user_stop);
     let stop = start + duration;
     let mut size = FIRST_MESSAGE;
     let mut failure = None;
@@ -289,7 +309,14 @@ pub async fn ndt7(stream: Box<dyn Io>, url: &str, duration: Duration) -> Upload 
         let wait = (stop - now).min(STALL.max(duration / 4));
         // Counted when handed over: a message cut by the deadline may still partly arrive.
         up.bytes_sent += size as u64;
-        match tokio::time::timeout(wait, sink.send(Message::Binary(data.slice(..size)))).await {
+        let sent = tokio::select! {
+            r = tokio::time::timeout(wait, sink.send(Message::Binary(data.slice(..size)))) => r,
+            _ = &mut user_stop => {
+                failure = Some(interrupted(start.elapsed()));
+                break;
+            }
+        };
+        match sent {
             Ok(Ok(())) => {
                 if size < LAST_MESSAGE && (size as u64) <= up.bytes_sent / 16 {
                     size *= 2;
@@ -362,7 +389,13 @@ fn finish(up: &mut Upload) {
 
 /// The plain HTTP POST sink: a chunked body for `duration`, then the server's JSON count
 /// (`{"bytes": N, "elapsed_ms": T}`, what `preflight serve` answers on `/upload`).
-pub async fn post(mut stream: Box<dyn Io>, host: &str, path: &str, duration: Duration) -> Upload {
+pub async fn post(
+    mut stream: Box<dyn Io>,
+    host: &str,
+    path: &str,
+    duration: Duration,
+    stop: Stop,
+) -> Upload {
     let mut up = Upload {
         method: "post",
         ..Upload::default()
@@ -374,11 +407,12 @@ pub async fn post(mut stream: Box<dyn Io>, host: &str, path: &str, duration: Dur
     const CHUNK: usize = 64 * 1024;
     let data = payload(CHUNK);
     let chunk_head = format!("{CHUNK:x}\r\n");
+    let user_stop = stop;
     let start = Instant::now();
     let stop = start + duration;
     let send = async {
         stream.write_all(head.as_bytes()).await?;
-        while Instant::now() < stop {
+        while Instant::now() < stop && !*user_stop.borrow() {
             stream.write_all(chunk_head.as_bytes()).await?;
             stream.write_all(&data).await?;
             stream.write_all(b"\r\n").await?;
@@ -389,6 +423,7 @@ pub async fn post(mut stream: Box<dyn Io>, host: &str, path: &str, duration: Dur
     };
     let sent = tokio::time::timeout(duration + STALL, send).await;
     up.sending = start.elapsed().min(duration);
+    let was_stopped = *user_stop.borrow();
     match sent {
         Err(_) => {
             up.error = Some((
@@ -432,6 +467,9 @@ pub async fn post(mut stream: Box<dyn Io>, host: &str, path: &str, duration: Dur
     match parse_post_answer(&buf) {
         Ok(c) => up.counts.push(c),
         Err(e) => up.error = Some(e),
+    }
+    if was_stopped && up.error.is_none() {
+        up.error = Some(interrupted(up.sending));
     }
     finish(&mut up);
     up

@@ -174,6 +174,7 @@ pub fn class_meaning(c: ErrorClass, l: Lang) -> &'static str {
         Insufficient => l.t("insuffisant pour le flux à envoyer", "not enough for the stream to send"),
         Stalled => l.t("le serveur de mesure a cessé de lire l'envoi", "the measurement peer stopped reading"),
         PoorQuality => l.t("pertes, gigue ou latence trop fortes pour l'audio et la vidéo en direct", "loss, jitter or latency too high for live audio and video"),
+        Interrupted => l.t("arrêté avant la fin (Ctrl-C) : chiffre mesuré jusque-là", "stopped before the end (Ctrl-C): figure measured until then"),
         LatencyUnderLoad => l.t("la latence monte fortement quand la liaison est chargée : le son prendra du retard", "latency rises sharply when the link is busy: audio will lag"),
     }
 }
