@@ -579,6 +579,15 @@ fn bandwidth_report(
                 .collect(),
         ),
     );
+    extra.insert(
+        "latency_timeline".into(),
+        Value::Array(
+            m.loaded
+                .iter()
+                .map(|(t, ms)| json!({"t_ms": t, "rtt_ms": ms}))
+                .collect(),
+        ),
+    );
     if let Some(p) = &m.via {
         extra.insert("via_proxy".into(), json!(p));
     }

@@ -116,6 +116,12 @@ fn ndt7_upload_to_serve_with_quality_and_latency() {
     let timeline = b["timeline"].as_array().unwrap();
     assert!(timeline.len() >= 5, "one point per ~250 ms: {timeline:?}");
     assert!(b["idle_rtt_ms"].as_f64().is_some() && b["loaded_rtt_ms"].as_f64().is_some());
+    // Latency under load, sampled every 500 ms of a 2 s upload.
+    assert!(
+        b["latency_timeline"].as_array().unwrap().len() >= 2,
+        "{:#}",
+        b["latency_timeline"]
+    );
     assert_eq!(b["peer"], url.as_str());
     assert!(b["duration_ms"].as_u64().unwrap() >= 1900);
     assert_eq!(b["platforms"][0]["fits"], "fits");

@@ -43,14 +43,22 @@ pub async fn idle(to: SocketAddr, deadline: Duration) -> Vec<f64> {
     v
 }
 
-/// Handshakes every 500 ms, in parallel with the upload, until `stop` turns true.
-pub async fn during(to: SocketAddr, mut stop: tokio::sync::watch::Receiver<bool>) -> Vec<f64> {
+/// Handshakes every 500 ms, in parallel with the upload, until `stop` turns true: (ms since
+/// the upload started, handshake ms).
+pub async fn during(
+    to: SocketAddr,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<(f64, f64)> {
+    let start = Instant::now();
     let mut pending = tokio::task::JoinSet::new();
     let mut tick = tokio::time::interval(LOADED_GAP);
     tick.tick().await;
     loop {
         tokio::select! {
-            _ = tick.tick() => { pending.spawn(once(to, CAP)); }
+            _ = tick.tick() => {
+                let at = crate::probe::ms_f(start.elapsed());
+                pending.spawn(async move { once(to, CAP).await.map(|ms| (at, ms)) });
+            }
             r = stop.wait_for(|s| *s) => { let _ = r; break; }
         }
     }
@@ -58,12 +66,13 @@ pub async fn during(to: SocketAddr, mut stop: tokio::sync::watch::Receiver<bool>
     let mut v = Vec::new();
     let _ = tokio::time::timeout(Duration::from_millis(500), async {
         while let Some(r) = pending.join_next().await {
-            if let Ok(Some(ms)) = r {
-                v.push(ms);
+            if let Ok(Some(sample)) = r {
+                v.push(sample);
             }
         }
     })
     .await;
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
     v
 }
 

@@ -52,6 +52,8 @@ pub struct Measured {
     pub peer: String,
     pub idle_rtt_ms: Option<f64>,
     pub loaded_rtt_ms: Option<f64>,
+    /// The loaded latency samples: (ms since the upload started, handshake ms).
+    pub loaded: Vec<(f64, f64)>,
     /// The measurement went through this proxy: the figure is the path to the proxy.
     pub via: Option<String>,
 }
@@ -158,6 +160,7 @@ pub async fn bandwidth(
         peer: url.unwrap_or(MLAB_LOCATE).to_string(),
         idle_rtt_ms: None,
         loaded_rtt_ms: None,
+        loaded: vec![],
         via: via.map(|p| p.label.clone()),
     };
     let peer = match url {
@@ -229,7 +232,8 @@ pub async fn bandwidth(
     };
     let (up, loaded) = tokio::join!(measuring, loaded);
     m.idle_rtt_ms = latency::median(&idle);
-    m.loaded_rtt_ms = latency::median(&loaded);
+    m.loaded_rtt_ms = latency::median(&loaded.iter().map(|s| s.1).collect::<Vec<_>>());
+    m.loaded = loaded;
     let kbps = up.kbps().map(|k| k.round());
     out.set("method", up.method);
     out.set("bytes_sent", up.bytes_sent);

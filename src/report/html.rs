@@ -163,17 +163,28 @@ fn probe_table(s: &mut String, probes: &[Outcome], l: Lang) {
     s.push_str("</tbody></table>");
 }
 
-/// The upload timeline (kbit/s over time) as an inline SVG line chart.
-pub fn upload_chart(timeline: &[(f64, f64)], needed_kbps: Option<f64>, l: Lang) -> String {
+/// The upload timeline (kbit/s over time) as an inline SVG line chart, with the latency
+/// measured while uploading as dots on a second scale (ms, right).
+pub fn upload_chart(
+    timeline: &[(f64, f64)],
+    latency: &[(f64, f64)],
+    needed_kbps: Option<f64>,
+    l: Lang,
+) -> String {
     let (w, h, left, bottom) = (640.0, 200.0, 48.0, 24.0);
-    let tmax = timeline.iter().map(|p| p.0).fold(1.0_f64, f64::max);
+    let right = if latency.is_empty() { 8.0 } else { 44.0 };
+    let tmax = timeline
+        .iter()
+        .chain(latency)
+        .map(|p| p.0)
+        .fold(1.0_f64, f64::max);
     let vmax = timeline
         .iter()
         .map(|p| p.1)
         .chain(needed_kbps)
         .fold(1.0_f64, f64::max)
         * 1.15;
-    let x = |t: f64| left + (t / tmax) * (w - left - 8.0);
+    let x = |t: f64| left + (t / tmax) * (w - left - right);
     let y = |v: f64| (h - bottom) - (v / vmax) * (h - bottom - 8.0);
     let mut s = format!(
         "<svg role=img aria-label=\"{}\" viewBox=\"0 0 {w} {h}\" width=\"100%\" style=\"max-width:{w}px\">",
@@ -186,7 +197,7 @@ pub fn upload_chart(timeline: &[(f64, f64)], needed_kbps: Option<f64>, l: Lang) 
         s,
         "<line x1={left} y1={} x2={} y2={} stroke=\"#d0d7de\"/><line x1={left} y1=8 x2={left} y2={} stroke=\"#d0d7de\"/>",
         h - bottom,
-        w - 8.0,
+        w - right,
         h - bottom,
         h - bottom
     );
@@ -196,16 +207,16 @@ pub fn upload_chart(timeline: &[(f64, f64)], needed_kbps: Option<f64>, l: Lang) 
     }
     let _ = write!(
         s,
-        "<text x={left} y={h}>0 s</text><text x={:.0} y={h} text-anchor=end>{:.1} s — Mbit/s</text>",
-        w - 8.0,
-        tmax / 1000.0
+        "<text x={left} y={h}>0 s</text><text x={:.0} y={h} text-anchor=end>{} s — Mbit/s</text>",
+        w - right,
+        l.dec(tmax / 1000.0, 1)
     );
     if let Some(n) = needed_kbps {
         let _ = write!(
             s,
             "<line x1={left} y1={y:.1} x2={} y2={y:.1} stroke=\"#b35900\" stroke-dasharray=\"6 4\"/><text x={} y={:.1} text-anchor=end style=\"fill:#b35900\">{}</text>",
-            w - 8.0,
-            w - 10.0,
+            w - right,
+            w - right - 2.0,
             y(n) - 4.0,
             esc(l.t("besoin", "needed")),
             y = y(n)
@@ -217,9 +228,39 @@ pub fn upload_chart(timeline: &[(f64, f64)], needed_kbps: Option<f64>, l: Lang) 
         .collect();
     let _ = write!(
         s,
-        "<polyline fill=none stroke=\"#0969da\" stroke-width=2 points=\"{}\"/></svg>",
+        "<polyline fill=none stroke=\"#0969da\" stroke-width=2 points=\"{}\"/>",
         pts.join(" ")
     );
+    if !latency.is_empty() {
+        // Latency under load: its own scale on the right.
+        let lmax = latency.iter().map(|p| p.1).fold(1.0_f64, f64::max) * 1.15;
+        let ly = |v: f64| (h - bottom) - (v / lmax) * (h - bottom - 8.0);
+        for i in [0.0, 0.5, 1.0] {
+            let v = lmax * i;
+            let _ = write!(
+                s,
+                "<text x={:.0} y={:.0} style=\"fill:#8250df\">{} ms</text>",
+                w - right + 4.0,
+                ly(v) + 4.0,
+                crate::report::text::ms(v, l)
+            );
+        }
+        for (t, v) in latency {
+            let _ = write!(
+                s,
+                "<circle cx={:.1} cy={:.1} r=3 fill=\"#8250df\"/>",
+                x(*t),
+                ly(*v)
+            );
+        }
+        let _ = write!(
+            s,
+            "<text x={:.0} y=16 text-anchor=end style=\"fill:#8250df\">● {}</text>",
+            w - right - 2.0,
+            esc(l.t("latence pendant l'envoi", "latency while uploading"))
+        );
+    }
+    s.push_str("</svg>");
     s
 }
 
@@ -302,8 +343,18 @@ fn bandwidth(s: &mut String, r: &Report, l: Lang) {
                 .collect()
         })
         .unwrap_or_default();
+    let latency: Vec<(f64, f64)> = b
+        .extra
+        .get("latency_timeline")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| Some((p.get("t_ms")?.as_f64()?, p.get("rtt_ms")?.as_f64()?)))
+                .collect()
+        })
+        .unwrap_or_default();
     if timeline.len() >= 2 {
-        s.push_str(&upload_chart(&timeline, b.needed_kbps, l));
+        s.push_str(&upload_chart(&timeline, &latency, b.needed_kbps, l));
     }
     if let Some(p) = &b.peer {
         let _ = write!(
@@ -506,6 +557,7 @@ mod tests {
     fn chart_scales_to_the_largest_value() {
         let svg = upload_chart(
             &[(0.0, 0.0), (250.0, 4000.0), (500.0, 8000.0)],
+            &[],
             Some(2000.0),
             Lang::En,
         );
@@ -514,5 +566,20 @@ mod tests {
         assert!(svg.contains("needed"));
         // The top label is 15 % above the largest sample (8 Mbit/s -> 9.2).
         assert!(svg.contains(">9.2<"), "{svg}");
+        assert!(!svg.contains("<circle"), "no latency, no dots");
+    }
+
+    #[test]
+    fn chart_draws_latency_under_load_on_its_own_scale() {
+        let svg = upload_chart(
+            &[(0.0, 0.0), (500.0, 8000.0)],
+            &[(250.0, 20.0), (500.0, 80.0)],
+            None,
+            Lang::Fr,
+        );
+        assert_eq!(svg.matches("<circle").count(), 2, "{svg}");
+        // 80 ms is the largest sample: the right scale tops at 92 ms.
+        assert!(svg.contains(">92 ms<"), "{svg}");
+        assert!(svg.contains("latence pendant l&#39;envoi"), "{svg}");
     }
 }
