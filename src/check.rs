@@ -348,7 +348,7 @@ pub async fn run(
     };
     result.interrupted |= cancel.is_set();
     mark_proxy_required(&plan, &mut result.outcomes);
-    let outcomes = &result.outcomes.clone();
+    let outcomes = &result.outcomes;
     let mut evidence_outcomes = outcomes.clone();
     evidence_outcomes.extend(network_probes.iter().cloned());
 
@@ -472,22 +472,26 @@ async fn measure_all(
     cancel: &Cancel,
 ) -> Option<(Vec<Option<crate::model::Outcome>>, crate::measure::Measured)> {
     use crate::measure::{QUALITY_SECONDS, quality, quality_not_measured, quality_target};
-    let targets: Vec<Option<(String, SocketAddr)>> = plan
+    // Per platform: nothing when it has no UDP relay; else where its path quality is measured
+    // (None: UDP reaches none of its relays).
+    let targets: Vec<Option<Option<(String, SocketAddr)>>> = plan
         .platforms
         .iter()
         .map(|p| {
-            let os: Vec<&crate::model::Outcome> =
-                p.entries.iter().map(|e| &outcomes[e.probe]).collect();
             let has_udp = p
                 .profile
                 .ice
                 .iter()
                 .any(|c| c.transport == crate::model::Transport::Udp);
-            if has_udp { quality_target(&os) } else { None }
+            has_udp.then(|| {
+                let os: Vec<&crate::model::Outcome> =
+                    p.entries.iter().map(|e| &outcomes[e.probe]).collect();
+                quality_target(&os)
+            })
         })
         .collect();
     let mut distinct: Vec<(String, SocketAddr)> = Vec::new();
-    for t in targets.iter().flatten() {
+    for t in targets.iter().flatten().flatten() {
         if !distinct.iter().any(|d| d.1 == t.1) {
             distinct.push(t.clone());
         }
@@ -501,24 +505,15 @@ async fn measure_all(
         // Stopped during the path quality: nothing measured yet is worth a figure.
         _ = cancel.clone().wait() => return None,
     };
-    let qualities = plan
-        .platforms
+    let qualities = targets
         .iter()
-        .zip(&targets)
-        .map(|(p, t)| {
-            let has_udp = p
-                .profile
-                .ice
+        .map(|t| match t {
+            None => None,
+            Some(None) => Some(quality_not_measured()),
+            Some(Some((_, addr))) => distinct
                 .iter()
-                .any(|c| c.transport == crate::model::Transport::Udp);
-            match t {
-                Some((_, addr)) => distinct
-                    .iter()
-                    .position(|d| d.1 == *addr)
-                    .map(|i| results[i].clone()),
-                None if has_udp => Some(quality_not_measured()),
-                None => None,
-            }
+                .position(|d| d.1 == *addr)
+                .map(|i| results[i].clone()),
         })
         .collect();
     let bw = crate::measure::bandwidth(

@@ -575,3 +575,110 @@ fn ctrl_c_during_the_upload_keeps_what_was_measured() {
         assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
     });
 }
+
+/// A POST sink on loopback that reads the request until the body ends (or not at all) and
+/// answers `answer` (or nothing).
+async fn sink(read_body: bool, answer: Option<&'static [u8]>) -> (SocketAddr, Task) {
+    let l = TcpListener::bind((support::fresh_loopback(), 0))
+        .await
+        .unwrap();
+    let addr = l.local_addr().unwrap();
+    let t = tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                if !read_body {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    return;
+                }
+                let mut seen = Vec::new();
+                let mut buf = vec![0u8; 64 * 1024];
+                while let Ok(n) = s.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    if seen.len() > 8 {
+                        seen.drain(..seen.len() - 8);
+                    }
+                    if seen.ends_with(b"0\r\n\r\n") {
+                        break;
+                    }
+                }
+                match answer {
+                    Some(a) => {
+                        let _ = s.write_all(a).await;
+                    }
+                    None => tokio::time::sleep(Duration::from_secs(30)).await,
+                }
+            });
+        }
+    });
+    (addr, Task(vec![t]))
+}
+
+async fn post_to(addr: SocketAddr, secs: f64) -> (upload::Upload, Duration) {
+    let (_keep, stop) = tokio::sync::watch::channel(false);
+    let s = TcpStream::connect(addr).await.unwrap();
+    let t0 = Instant::now();
+    let up = upload::post(
+        Box::new(s),
+        "sink",
+        "/upload",
+        Duration::from_secs_f64(secs),
+        stop,
+    )
+    .await;
+    (up, t0.elapsed())
+}
+
+#[test]
+fn post_sink_faults_are_classified() {
+    rt().block_on(async {
+        let class = |up: &upload::Upload| up.error.as_ref().map(|e| e.0);
+        let (forbidden, _a) = sink(true, Some(b"HTTP/1.1 403 Forbidden\r\n\r\n")).await;
+        let (up, _) = post_to(forbidden, 0.5).await;
+        assert_eq!(class(&up), Some(ErrorClass::HttpStatus), "{up:?}");
+
+        let (garbage, _b) = sink(true, Some(b"\x16\x03\x01 not http at all\r\n\r\n")).await;
+        let (up, _) = post_to(garbage, 0.5).await;
+        assert_eq!(class(&up), Some(ErrorClass::Malformed), "{up:?}");
+
+        let (liar, _c) = sink(
+            true,
+            Some(b"HTTP/1.1 200 OK\r\n\r\n{\"bytes\": 999999999999, \"elapsed_ms\": 10}"),
+        )
+        .await;
+        let (up, _) = post_to(liar, 0.5).await;
+        assert_eq!(class(&up), Some(ErrorClass::Malformed), "{up:?}");
+        assert_eq!(up.kbps(), None);
+
+        let (mute, _d) = sink(true, None).await;
+        let (up, took) = post_to(mute, 0.5).await;
+        assert_eq!(class(&up), Some(ErrorClass::Timeout), "{up:?}");
+        assert!(took < Duration::from_secs(5), "{took:?}");
+
+        let (deaf, _e) = sink(false, None).await;
+        let (up, took) = post_to(deaf, 1.0).await;
+        assert_eq!(class(&up), Some(ErrorClass::Stalled), "{up:?}");
+        assert!(took < Duration::from_secs(4), "{took:?}");
+    });
+}
+
+#[test]
+fn latency_samples_a_listening_hop_and_stops_at_a_refusing_one() {
+    rt().block_on(async {
+        let l = TcpListener::bind((support::fresh_loopback(), 0))
+            .await
+            .unwrap();
+        let open = l.local_addr().unwrap();
+        let v = preflight::measure::latency::idle(open, Duration::from_secs(2)).await;
+        assert_eq!(v.len(), 5, "{v:?}");
+        drop(l);
+        // Nothing listens any more: refused, no sample (a refusal is not a latency).
+        let t0 = Instant::now();
+        let v = preflight::measure::latency::idle(open, Duration::from_secs(2)).await;
+        assert!(v.is_empty(), "{v:?}");
+        assert!(t0.elapsed() < Duration::from_secs(1));
+    });
+}

@@ -69,7 +69,7 @@ async fn locate(dns: &Dns, env: &Env, via: Option<&Proxy>) -> Result<String, (Er
     let url = url::Url::parse(MLAB_LOCATE).expect("a valid URL");
     let host = url.host_str().unwrap_or_default().to_string();
     let mut scratch = Outcome::new(ProbeKind::Bandwidth, MLAB_LOCATE, None);
-    let stream = connect(dns, env, via, &host, 443, true, &mut scratch).await?;
+    let (stream, _) = connect(dns, env, via, &host, 443, true, &mut scratch).await?;
     let answer = crate::probe::http::get(stream, &host, url.path(), env.timeout).await?;
     if answer.status == 204 {
         return Err((
@@ -100,7 +100,9 @@ async fn locate(dns: &Dns, env: &Env, via: Option<&Proxy>) -> Result<String, (Er
         ))
 }
 
-/// A stream to `host:port` (through `via` when a proxy is in use), TLS when `tls`.
+/// A stream to `host:port` (through `via` when a proxy is in use), TLS when `tls`, and the
+/// address of its first hop (the peer, or the proxy). Connection and handshake share one
+/// deadline, like the probes'.
 async fn connect(
     dns: &Dns,
     env: &Env,
@@ -109,7 +111,7 @@ async fn connect(
     port: u16,
     tls: bool,
     out: &mut Outcome,
-) -> Result<Box<dyn upload::Io>, (ErrorClass, String)> {
+) -> Result<(Box<dyn upload::Io>, Option<SocketAddr>), (ErrorClass, String)> {
     let addrs = if via.is_some() {
         vec![]
     } else {
@@ -119,28 +121,28 @@ async fn connect(
         }
         addrs
     };
-    let tcp = crate::probe::proxy::open(via, &addrs, host, port, env.timeout, out).await?;
-    if let Ok(a) = tcp.peer_addr() {
-        out.set("first_hop", a.to_string());
-    }
-    if !tls {
-        return Ok(Box::new(tcp));
-    }
-    let (s, facts) = tokio::time::timeout(
-        env.timeout,
-        crate::probe::tls::handshake(tcp, host, &[b"http/1.1"], &env.trust),
-    )
-    .await
-    .map_err(|_| {
+    let run = async {
+        let tcp = crate::probe::proxy::open(via, &addrs, host, port, env.timeout, out).await?;
+        let hop = tcp.peer_addr().ok();
+        if let Some(a) = hop {
+            out.set("first_hop", a.to_string());
+        }
+        if !tls {
+            return Ok((Box::new(tcp) as Box<dyn upload::Io>, hop));
+        }
+        let (s, facts) =
+            crate::probe::tls::handshake(tcp, host, &[b"http/1.1"], &env.trust).await?;
+        if let Some(why) = facts.judgement? {
+            out.set("tls_inspected", why);
+        }
+        Ok((Box::new(s) as Box<dyn upload::Io>, hop))
+    };
+    tokio::time::timeout(env.timeout, run).await.map_err(|_| {
         (
             ErrorClass::Timeout,
-            format!("TLS to {host}: no answer in time"),
+            format!("{host}:{port}: no connection in time"),
         )
-    })??;
-    if let Some(why) = facts.judgement? {
-        out.set("tls_inspected", why);
-    }
-    Ok(Box::new(s))
+    })?
 }
 
 /// Measure the upload for `duration`, with latency idle and under load.
@@ -195,7 +197,8 @@ pub async fn bandwidth(
     let host = parsed.host_str().unwrap_or_default().to_string();
     let port = parsed.port_or_known_default().unwrap_or(443);
     let tls = matches!(parsed.scheme(), "wss" | "https");
-    let stream = match connect(dns, env, via, &host, port, tls, &mut out).await {
+    // Latency is sampled to the first hop (the peer, or the proxy), on fresh connections.
+    let (stream, hop) = match connect(dns, env, via, &host, port, tls, &mut out).await {
         Ok(s) => s,
         Err((c, msg)) => {
             m.outcome = out.fail(c, msg);
@@ -203,9 +206,6 @@ pub async fn bandwidth(
             return m;
         }
     };
-    // Latency is sampled to the first hop (the peer, or the proxy), on fresh connections.
-    let hop: Option<SocketAddr> = out.data_str("first_hop").and_then(|a| a.parse().ok());
-    let hop = via.map(|p| p.addr).or(hop);
     let idle = match hop {
         Some(h) => latency::idle(h, env.timeout).await,
         None => vec![],
@@ -221,11 +221,8 @@ pub async fn bandwidth(
         let up = if matches!(parsed.scheme(), "ws" | "wss") {
             upload::ndt7(stream, &peer, duration, stop).await
         } else {
-            let path = match parsed.query() {
-                Some(q) => format!("{}?{q}", parsed.path()),
-                None => parsed.path().to_string(),
-            };
-            upload::post(stream, &host, &path, duration, stop).await
+            let path = &parsed[url::Position::BeforePath..url::Position::AfterQuery];
+            upload::post(stream, &host, path, duration, stop).await
         };
         let _ = stop_tx.send(true);
         up

@@ -8,7 +8,7 @@
 
 use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
 use crate::probe::ms_f;
-use rtc_stun::message::{BINDING_REQUEST, Message, Setter, TransactionId};
+use rtc_stun::message::Message;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -106,14 +106,6 @@ pub fn judge(s: &Stats) -> Option<(bool, String)> {
     }
 }
 
-fn binding() -> Message {
-    let mut m = Message::new();
-    let setters: Vec<Box<dyn Setter>> =
-        vec![Box::new(TransactionId::new()), Box::new(BINDING_REQUEST)];
-    m.build(&setters).expect("a Binding request builds");
-    m
-}
-
 /// Send `count` Binding requests paced every 20 ms to `server` and collect the answers.
 pub async fn measure(server: SocketAddr, count: usize) -> Result<Stats, (ErrorClass, String)> {
     let sock = crate::probe::stun::udp_to(server).await?;
@@ -135,7 +127,7 @@ pub async fn measure(server: SocketAddr, count: usize) -> Result<Stats, (ErrorCl
         };
         tokio::select! {
             _ = tick.tick(), if next < count => {
-                let m = binding();
+                let m = crate::probe::stun::request(crate::profile::IceScheme::Stun);
                 sent_at.insert(m.transaction_id.0, (next, Instant::now()));
                 if let Err(e) = sock.send(&m.raw).await {
                     // ICMP port unreachable shows up on the next send on a connected socket.

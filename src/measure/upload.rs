@@ -483,18 +483,11 @@ pub fn parse_post_answer(buf: &[u8]) -> Result<Count, (ErrorClass, String)> {
             "the sink's answer is too large".into(),
         ));
     }
-    let mut headers = [httparse::EMPTY_HEADER; 64];
-    let mut resp = httparse::Response::new(&mut headers);
-    let body_at = match resp.parse(buf) {
-        Ok(httparse::Status::Complete(n)) => n,
-        _ => {
-            return Err((
-                ErrorClass::Malformed,
-                "the sink's answer is not HTTP".into(),
-            ));
-        }
-    };
-    let status = resp.code.unwrap_or(0);
+    let (head, body_at) = crate::probe::proxy::parse_head(buf).ok_or((
+        ErrorClass::Malformed,
+        "the sink's answer is not HTTP".to_string(),
+    ))?;
+    let status = head.status;
     if status != 200 {
         return Err((
             ErrorClass::HttpStatus,

@@ -87,27 +87,36 @@ async fn read_head(s: &mut TcpStream) -> Result<Head, (ErrorClass, String)> {
             ));
         }
     }
+    parse_head(&buf).map(|(h, _)| h).ok_or((
+        ErrorClass::Malformed,
+        "the proxy's answer is not HTTP".into(),
+    ))
+}
+
+/// An HTTP answer's head, and where its body starts; None when `buf` does not hold a whole,
+/// valid head.
+pub fn parse_head(buf: &[u8]) -> Option<(Head, usize)> {
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut resp = httparse::Response::new(&mut headers);
-    match resp.parse(&buf) {
-        Ok(httparse::Status::Complete(_)) => Ok(Head {
-            status: resp.code.unwrap_or(0),
-            reason: resp.reason.unwrap_or("").to_string(),
-            headers: resp
-                .headers
-                .iter()
-                .map(|h| {
-                    (
-                        h.name.to_string(),
-                        String::from_utf8_lossy(h.value).into_owned(),
-                    )
-                })
-                .collect(),
-        }),
-        _ => Err((
-            ErrorClass::Malformed,
-            "the proxy's answer is not HTTP".into(),
+    match resp.parse(buf) {
+        Ok(httparse::Status::Complete(body_at)) => Some((
+            Head {
+                status: resp.code.unwrap_or(0),
+                reason: resp.reason.unwrap_or("").to_string(),
+                headers: resp
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.name.to_string(),
+                            String::from_utf8_lossy(h.value).into_owned(),
+                        )
+                    })
+                    .collect(),
+            },
+            body_at,
         )),
+        _ => None,
     }
 }
 
