@@ -672,12 +672,12 @@ fn latency_samples_a_listening_hop_and_stops_at_a_refusing_one() {
             .await
             .unwrap();
         let open = l.local_addr().unwrap();
-        let v = preflight::measure::latency::idle(open, Duration::from_secs(2)).await;
+        let v = preflight::measure::latency::idle(&open.into(), Duration::from_secs(2)).await;
         assert_eq!(v.len(), 5, "{v:?}");
         drop(l);
         // Nothing listens any more: refused, no sample (a refusal is not a latency).
         let t0 = Instant::now();
-        let v = preflight::measure::latency::idle(open, Duration::from_secs(2)).await;
+        let v = preflight::measure::latency::idle(&open.into(), Duration::from_secs(2)).await;
         assert!(v.is_empty(), "{v:?}");
         assert!(t0.elapsed() < Duration::from_secs(1));
     });

@@ -1,11 +1,32 @@
-//! Latency idle and under load: the time of a TCP handshake to the first hop (the measurement
-//! peer, or the proxy), on fresh connections, before the upload and every 500 ms during it (about 0.5 % of a 1 Mbit/s uplink). A
-//! SYN waits in the same queues as the upload, so a bloated uplink buffer shows here as it would
-//! in a call's audio.
+//! Latency idle and under load: the time of a TCP handshake to the measurement peer (through
+//! an explicit proxy: the time of a CONNECT tunnel to it, which includes the proxy's own
+//! handshake with the peer), on fresh connections, before the upload and every 500 ms during it
+//! (about 0.5 % of a 1 Mbit/s uplink). A SYN waits in the same queues as the upload, so a
+//! bloated uplink buffer shows here as it would in a call's audio.
 
+use crate::model::ErrorClass;
+use crate::probe::proxy::Proxy;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
+
+/// What a latency sample reaches.
+#[derive(Debug, Clone)]
+pub enum Hop {
+    Direct(SocketAddr),
+    /// Through the proxy, to the peer: the path the upload takes.
+    Tunnel {
+        proxy: Proxy,
+        host: String,
+        port: u16,
+    },
+}
+
+impl From<SocketAddr> for Hop {
+    fn from(a: SocketAddr) -> Hop {
+        Hop::Direct(a)
+    }
+}
 
 const IDLE_SAMPLES: usize = 5;
 const IDLE_GAP: Duration = Duration::from_millis(100);
@@ -13,18 +34,32 @@ const LOADED_GAP: Duration = Duration::from_millis(500);
 /// A handshake slower than this is counted at this value (it did not answer in time).
 const CAP: Duration = Duration::from_secs(3);
 
-async fn once(to: SocketAddr, cap: Duration) -> Option<f64> {
+async fn once(to: &Hop, cap: Duration) -> Option<f64> {
     let t0 = Instant::now();
-    match tokio::time::timeout(cap, TcpStream::connect(to)).await {
-        Ok(Ok(_s)) => Some(crate::probe::ms_f(t0.elapsed())),
-        // A timeout under load is a (large) latency, a refusal is not a measurement.
-        Err(_) => Some(crate::probe::ms_f(cap)),
-        Ok(Err(_)) => None,
-    }
+    // A timeout under load is a (large) latency, a refusal is not a measurement.
+    let timed_out = match to {
+        Hop::Direct(a) => match tokio::time::timeout(cap, TcpStream::connect(a)).await {
+            Ok(Ok(_s)) => false,
+            Err(_) => true,
+            Ok(Err(_)) => return None,
+        },
+        Hop::Tunnel { proxy, host, port } => {
+            match crate::probe::proxy::tunnel(proxy, host, *port, cap).await {
+                Ok(_s) => false,
+                Err((ErrorClass::Timeout, ..)) => true,
+                Err(_) => return None,
+            }
+        }
+    };
+    Some(crate::probe::ms_f(if timed_out {
+        cap
+    } else {
+        t0.elapsed()
+    }))
 }
 
 /// A few handshakes before the upload.
-pub async fn idle(to: SocketAddr, deadline: Duration) -> Vec<f64> {
+pub async fn idle(to: &Hop, deadline: Duration) -> Vec<f64> {
     let cap = deadline.min(CAP);
     let mut v = Vec::new();
     for i in 0..IDLE_SAMPLES {
@@ -45,10 +80,7 @@ pub async fn idle(to: SocketAddr, deadline: Duration) -> Vec<f64> {
 
 /// Handshakes every 500 ms, in parallel with the upload, until `stop` turns true: (ms since
 /// the upload started, handshake ms).
-pub async fn during(
-    to: SocketAddr,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> Vec<(f64, f64)> {
+pub async fn during(to: &Hop, mut stop: tokio::sync::watch::Receiver<bool>) -> Vec<(f64, f64)> {
     let start = Instant::now();
     let mut pending = tokio::task::JoinSet::new();
     let mut tick = tokio::time::interval(LOADED_GAP);
@@ -57,7 +89,8 @@ pub async fn during(
         tokio::select! {
             _ = tick.tick() => {
                 let at = crate::probe::ms_f(start.elapsed());
-                pending.spawn(async move { once(to, CAP).await.map(|ms| (at, ms)) });
+                let to = to.clone();
+                pending.spawn(async move { once(&to, CAP).await.map(|ms| (at, ms)) });
             }
             r = stop.wait_for(|s| *s) => { let _ = r; break; }
         }

@@ -197,8 +197,7 @@ pub async fn bandwidth(
     let host = parsed.host_str().unwrap_or_default().to_string();
     let port = parsed.port_or_known_default().unwrap_or(443);
     let tls = matches!(parsed.scheme(), "wss" | "https");
-    // Latency is sampled to the first hop (the peer, or the proxy), on fresh connections.
-    let (stream, hop) = match connect(dns, env, via, &host, port, tls, &mut out).await {
+    let (stream, first_hop) = match connect(dns, env, via, &host, port, tls, &mut out).await {
         Ok(s) => s,
         Err((c, msg)) => {
             m.outcome = out.fail(c, msg);
@@ -206,13 +205,23 @@ pub async fn bandwidth(
             return m;
         }
     };
-    let idle = match hop {
+    // Latency is sampled on fresh connections along the upload's path: to the peer, or
+    // through the proxy to the peer (a sample to the proxy alone would miss the school's uplink).
+    let hop = match via {
+        Some(p) => Some(latency::Hop::Tunnel {
+            proxy: p.clone(),
+            host: host.clone(),
+            port,
+        }),
+        None => first_hop.map(latency::Hop::Direct),
+    };
+    let idle = match &hop {
         Some(h) => latency::idle(h, env.timeout).await,
         None => vec![],
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let loaded = async {
-        match hop {
+        match &hop {
             Some(h) => latency::during(h, stop_rx).await,
             None => vec![],
         }
