@@ -135,12 +135,12 @@ pub fn judge(n: &Needs, role: Role, upload_kbps: f64, l: Lang) -> Fit {
             Verdict::Degraded,
             match l {
                 Lang::Fr => format!(
-                    "juste : {} demande {need} sur {up} ; prévoyez {}",
+                    "juste : {} demande {need} des {up} mesurés ; prévoyez {}",
                     label(&full),
                     label(b)
                 ),
                 Lang::En => format!(
-                    "tight: {} needs {need} of {up}; plan for {}",
+                    "tight: {} needs {need} of the {up} measured; plan for {}",
                     label(&full),
                     label(b)
                 ),
@@ -150,12 +150,12 @@ pub fn judge(n: &Needs, role: Role, upload_kbps: f64, l: Lang) -> Fit {
             Verdict::Degraded,
             match l {
                 Lang::Fr => format!(
-                    "insuffisant pour {} ({need} sur {up}) : {}",
+                    "insuffisant pour {} (il faut {need}, mesuré {up}) : prévoyez {}",
                     label(&full),
                     label(b)
                 ),
                 Lang::En => format!(
-                    "not enough for {} ({need} of {up}): {}",
+                    "not enough for {} (needs {need}, measured {up}): plan for {}",
                     label(&full),
                     label(b)
                 ),
