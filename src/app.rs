@@ -162,6 +162,7 @@ fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
         platforms: a.platforms.clone(),
         profiles: a.profiles.clone(),
         server: a.server.clone(),
+        turn: a.turn.clone(),
         resolver: a.resolver,
         ca_file: a.ca_file.clone(),
         venue: Venue {
@@ -313,7 +314,7 @@ fn run_profiles(what: Option<ProfilesCmd>, files: &[std::path::PathBuf]) -> i32 
         }
         ProfilesCmd::Show { id } => match all.iter().find(|p| p.id == id) {
             Some(p) => {
-                print!("{}", describe(p));
+                print!("{}", crate::report::profiles::describe(p, lang_of(None)));
                 0
             }
             None => {
@@ -328,100 +329,4 @@ fn run_profiles(what: Option<ProfilesCmd>, files: &[std::path::PathBuf]) -> i32 
             }
         },
     }
-}
-
-/// `profiles show ID`: what the profile will probe, and what the platform does not publish.
-pub fn describe(p: &profile::Profile) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{} — {} (engine: {}, from {})",
-        p.id, p.name, p.engine, p.source
-    );
-    if !p.description.is_empty() {
-        let _ = writeln!(s, "{}", p.description);
-    }
-    let req = |r: bool| if r { "required" } else { "optional" };
-    let grp = |g: &Option<String>| {
-        g.as_ref()
-            .map(|g| format!(" [group {g}]"))
-            .unwrap_or_default()
-    };
-    if !p.https.is_empty() {
-        let _ = writeln!(s, "\nHTTPS (the real service answers, not a block page):");
-        for c in &p.https {
-            let body = if c.expect_body.is_empty() {
-                String::new()
-            } else {
-                format!(", body contains {:?}", c.expect_body)
-            };
-            let _ = writeln!(
-                s,
-                "  GET {}  — {}; expects HTTP {:?}{body}; {}{}",
-                c.url,
-                c.what,
-                c.expect_status,
-                req(c.required),
-                grp(&c.group)
-            );
-        }
-    }
-    if !p.websocket.is_empty() {
-        let _ = writeln!(s, "\nWebSocket upgrade:");
-        for c in &p.websocket {
-            let _ = writeln!(
-                s,
-                "  {}  — {}; {}{}",
-                c.url,
-                c.what,
-                req(c.required),
-                grp(&c.group)
-            );
-        }
-    }
-    if !p.ice.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nSTUN/TURN (in one group, UDP is preferred to TCP, TCP to TLS: the browser's fallback chain):"
-        );
-        for c in &p.ice {
-            let _ = writeln!(
-                s,
-                "  {}  — {} over {}; {}{}",
-                c.url,
-                c.what,
-                c.transport.as_str().to_uppercase(),
-                req(c.required),
-                grp(&c.group)
-            );
-        }
-    }
-    let n = &p.needs;
-    let cams: Vec<String> = n.webcam.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    let _ = writeln!(
-        s,
-        "\nUpload needs (kbit/s): audio {}, webcam {} (default {}), screen sharing {}, attendee {}",
-        n.audio,
-        cams.join(", "),
-        n.webcam_default,
-        n.screen,
-        n.attendee
-    );
-    if !n.source.is_empty() {
-        let _ = writeln!(s, "  source: {}", n.source);
-    }
-    if !p.notes.is_empty() {
-        let _ = writeln!(s, "\nNotes:");
-        for x in &p.notes {
-            let _ = writeln!(s, "  - {x}");
-        }
-    }
-    if !p.unpublished.is_empty() {
-        let _ = writeln!(s, "\nNot published by the platform (not invented here):");
-        for x in &p.unpublished {
-            let _ = writeln!(s, "  - {x}");
-        }
-    }
-    s
 }

@@ -25,6 +25,8 @@ pub struct CheckOptions {
     pub platforms: Vec<String>,
     pub profiles: Vec<PathBuf>,
     pub server: Option<String>,
+    /// TURN relays of the BigBlueButton server (`--turn`), when not on the server itself.
+    pub turn: Vec<crate::profile::Relay>,
     pub resolver: Option<SocketAddr>,
     pub ca_file: Option<PathBuf>,
     pub venue: Venue,
@@ -44,6 +46,7 @@ impl Default for CheckOptions {
             platforms: vec![],
             profiles: vec![],
             server: None,
+            turn: vec![],
             resolver: None,
             ca_file: None,
             venue: Venue::default(),
@@ -119,7 +122,14 @@ pub fn select(
             continue;
         }
         match opts.server.as_deref().or(p.default_server.as_deref()) {
-            Some(s) => out.push(p.with_server(s)),
+            Some(s) => {
+                // Relays named with --turn, else those the profile names, else the server's own.
+                let mut relays = opts.turn.clone();
+                if relays.is_empty() {
+                    relays = p.turn.iter().filter_map(|t| t.parse().ok()).collect();
+                }
+                out.push(p.with_server(s).with_relays(&relays));
+            }
             None if opts.platforms.contains(&p.id) => {
                 return Err(CheckError::Usage(format!(
                     "platform `{}` needs the server's name: add --server HOST (the host in the meeting link)",
@@ -141,7 +151,19 @@ pub fn select(
             "nothing to check: every selected platform needs --server HOST".into(),
         ));
     }
+    if !opts.turn.is_empty() && !wanted_server(&out, all) {
+        return Err(CheckError::Usage(
+            "--turn names the TURN relay of a BigBlueButton server: add --server HOST (the host in the meeting link)".into(),
+        ));
+    }
     Ok((out, notes))
+}
+
+/// Is one of the selected platforms a server named with --server (the only ones --turn is for)?
+fn wanted_server(selected: &[Profile], all: &[Profile]) -> bool {
+    selected
+        .iter()
+        .any(|p| all.iter().any(|q| q.id == p.id && q.needs_server()))
 }
 
 /// Everything checked before any socket is opened: bad input fails here, with exit code 3.
@@ -264,6 +286,7 @@ pub async fn run(
     let env = Env {
         trust: Arc::new(trust),
         timeout: opts.timeout,
+        page_signs: Arc::new(prep.fingerprints.page_signs()),
     };
     // The proxy a browser here would use, and what it betrays. Discovery (WPAD, PAC) runs
     // beside the direct probes, so that a network that drops everything costs one deadline,
@@ -422,7 +445,12 @@ pub async fn run(
                 .unwrap_or(m)
                 .to_string()
         });
-    let firewall: Firewall = firewall::identify(&prep.fingerprints, &evidence_outcomes, opts.lang);
+    // A firewall is claimed only where something it does is in the way.
+    let firewall: Firewall = if overall == Verdict::Ready {
+        firewall::none()
+    } else {
+        firewall::identify(&prep.fingerprints, &evidence_outcomes, opts.lang)
+    };
     let report_so_far = Report {
         schema: SCHEMA.to_string(),
         tool: Tool {

@@ -100,6 +100,11 @@ pub struct CheckArgs {
     /// The BigBlueButton server to test (the host in the meeting link)
     #[arg(long, value_name = "HOST")]
     pub server: Option<String>,
+    /// A TURN relay of the BigBlueButton server, when it is not on the server itself
+    /// (repeatable): HOST, HOST:PORT (TLS port, default 443), or a turn:/turns: URI as in
+    /// BigBlueButton's turn-stun-servers.xml
+    #[arg(long = "turn", value_name = "RELAY", value_parser = parse_relay)]
+    pub turn: Vec<crate::profile::Relay>,
     /// Ask this DNS server instead of the system's
     #[arg(long, value_name = "IP[:PORT]", value_parser = parse_resolver)]
     pub resolver: Option<SocketAddr>,
@@ -172,4 +177,8 @@ fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
         .parse::<std::net::IpAddr>()
         .map(|ip| SocketAddr::new(ip, 53))
         .map_err(|_| format!("`{s}` is not an IP address or IP:PORT"))
+}
+
+fn parse_relay(s: &str) -> Result<crate::profile::Relay, String> {
+    s.parse()
 }

@@ -105,6 +105,9 @@ pub enum ErrorClass {
     ProxyRefused,
     /// The WebSocket upgrade was refused by something other than the service.
     UpgradeRefused,
+    /// The port answers, but not as a TURN relay: its TLS server refuses the TURN protocol
+    /// (ALPN `stun.turn`) or a web server answers.
+    NoRelay,
     /// The peer answered nothing usable (UDP silence, empty reply).
     NoResponse,
     /// The peer answered bytes that do not parse as the protocol.
@@ -148,6 +151,7 @@ impl ErrorClass {
             ProxyAuth => "proxy_auth",
             ProxyRefused => "proxy_refused",
             UpgradeRefused => "upgrade_refused",
+            NoRelay => "no_relay",
             NoResponse => "no_response",
             Malformed => "malformed",
             TooLarge => "too_large",
@@ -295,6 +299,11 @@ pub struct PlatformReport {
     /// Why the verdict is what it is: one line per finding, in the report's language.
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// What to know beside the verdict, in the report's language: what was not tested, names
+    /// that no longer exist, answers that differ from the profile, where a relay could not be
+    /// located, the fallback when media cannot get out.
+    #[serde(default)]
+    pub notes: Vec<String>,
     pub probes: Vec<Outcome>,
 }
 

@@ -3,7 +3,7 @@
 
 use crate::model::{ProbeKind, Transport};
 use crate::probe::proxy::Proxy;
-use crate::profile::{HttpsCheck, IceCheck, Profile, WebsocketCheck};
+use crate::profile::{Facts, HttpsCheck, IceCheck, Profile, WebsocketCheck};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +124,9 @@ impl Step {
     }
 }
 
+/// The tier of media relayed through the proxy's CONNECT: after every direct way.
+pub const THROUGH_PROXY: u8 = 3;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedProbe {
     pub step: Step,
@@ -138,20 +141,43 @@ pub enum Role {
     Support,
     /// A service endpoint: `group` members are alternatives; lower `tier` is preferred
     /// (UDP 0, TCP 1, TLS 2 for TURN); a group works only through a fallback when its best
-    /// working member has a higher tier than the group's best.
+    /// working member has a higher tier than the group's best. What the profile says of it
+    /// (required, informational, versions, source) is in `facts`.
     Endpoint {
-        required: bool,
         group: String,
         tier: u8,
-        what: String,
-        what_fr: String,
+        facts: Box<Facts>,
     },
+}
+
+impl Role {
+    /// The profile's facts for an endpoint (None for a step on the way).
+    pub fn facts(&self) -> Option<&Facts> {
+        match self {
+            Role::Endpoint { facts, .. } => Some(facts),
+            Role::Support => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub probe: usize,
     pub role: Role,
+    /// The host and port the probe talks to (filled in when the platform's plan is complete).
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+impl Entry {
+    pub fn new(probe: usize, role: Role) -> Entry {
+        Entry {
+            probe,
+            role,
+            host: String::new(),
+            port: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -230,7 +256,7 @@ fn url_endpoint(url: &str) -> Option<(String, u16, bool)> {
 ///
 /// With a proxy (configured or announced by WPAD), the browser sends HTTPS and WebSocket
 /// through it: those endpoints count through the proxy, and the direct attempts stay in the
-/// report as evidence. TURN over TLS may go either way: both are alternatives.
+/// report as evidence. TURN over TCP and TLS may go either way: both are alternatives.
 pub fn build(profiles: &[Profile], proxy: Option<&Proxy>) -> Plan {
     let mut b = Builder {
         plan: Plan::default(),
@@ -238,25 +264,16 @@ pub fn build(profiles: &[Profile], proxy: Option<&Proxy>) -> Plan {
     };
     for p in profiles {
         let mut entries = Vec::new();
-        let endpoint =
-            |required: bool, group: String, tier: u8, what: &str, what_fr: &str| Role::Endpoint {
-                required,
-                group,
-                tier,
-                what: what.to_string(),
-                what_fr: what_fr.to_string(),
-            };
+        let endpoint = |facts: &Facts, default_group: String, tier: u8| Role::Endpoint {
+            group: facts.group.clone().unwrap_or(default_group),
+            tier,
+            facts: Box::new(facts.clone()),
+        };
         for (n, c) in p.https.iter().enumerate() {
             let Some((host, port, tls)) = url_endpoint(&c.url) else {
                 continue;
             };
-            let role = endpoint(
-                c.required,
-                c.group.clone().unwrap_or_else(|| format!("https{n}")),
-                0,
-                &c.what,
-                &c.what_fr,
-            );
+            let role = endpoint(&c.facts, format!("https{n}"), 0);
             let dep = b.support(&mut entries, &host, port, tls);
             let direct = b.add(
                 Step::Https {
@@ -276,13 +293,7 @@ pub fn build(profiles: &[Profile], proxy: Option<&Proxy>) -> Plan {
             let Some((host, port, tls)) = url_endpoint(&c.url) else {
                 continue;
             };
-            let role = endpoint(
-                c.required,
-                c.group.clone().unwrap_or_else(|| format!("websocket{n}")),
-                0,
-                &c.what,
-                &c.what_fr,
-            );
+            let role = endpoint(&c.facts, format!("websocket{n}"), 0);
             let dep = b.support(&mut entries, &host, port, tls);
             let direct = b.add(
                 Step::Websocket {
@@ -304,13 +315,7 @@ pub fn build(profiles: &[Profile], proxy: Option<&Proxy>) -> Plan {
                 Transport::Tcp => 1,
                 Transport::Tls => 2,
             };
-            let role = endpoint(
-                c.required,
-                c.group.clone().unwrap_or_else(|| format!("ice{n}")),
-                tier,
-                &c.what,
-                &c.what_fr,
-            );
+            let role = endpoint(&c.facts, format!("ice{n}"), tier);
             let d = b.dns(&c.host);
             push_support(&mut entries, d);
             let dep = match c.transport {
@@ -328,11 +333,11 @@ pub fn build(profiles: &[Profile], proxy: Option<&Proxy>) -> Plan {
                 },
                 vec![dep],
             );
-            entries.push(Entry {
-                probe: direct,
-                role: role.clone(),
-            });
-            if let (Some(px), Transport::Tls) = (proxy, c.transport) {
+            entries.push(Entry::new(direct, role.clone()));
+            // Chrome sends TURN over TCP and TLS through the system's HTTP proxy (CONNECT): a
+            // way out, but the last one (a tunnel through the proxy, which the services ask to
+            // be exempted from).
+            if let (Some(px), Transport::Tcp | Transport::Tls) = (proxy, c.transport) {
                 let via = b.add(
                     Step::Ice {
                         check: c.clone(),
@@ -340,8 +345,16 @@ pub fn build(profiles: &[Profile], proxy: Option<&Proxy>) -> Plan {
                     },
                     vec![],
                 );
-                entries.push(Entry { probe: via, role });
+                entries.push(Entry::new(
+                    via,
+                    endpoint(&c.facts, format!("ice{n}"), THROUGH_PROXY),
+                ));
             }
+        }
+        for e in &mut entries {
+            let step = &b.plan.probes[e.probe].step;
+            e.host = step.host().to_string();
+            e.port = step.port();
         }
         b.plan.platforms.push(PlatformPlan {
             profile: p.clone(),
@@ -377,14 +390,11 @@ impl Builder {
         proxied: impl Fn(Option<Proxy>) -> Step,
     ) {
         match proxy {
-            None => entries.push(Entry {
-                probe: direct,
-                role,
-            }),
+            None => entries.push(Entry::new(direct, role)),
             Some(px) => {
                 push_support(entries, direct);
                 let via = self.add(proxied(Some(px.clone())), vec![]);
-                entries.push(Entry { probe: via, role });
+                entries.push(Entry::new(via, role));
             }
         }
     }
@@ -392,10 +402,7 @@ impl Builder {
 
 fn push_support(entries: &mut Vec<Entry>, i: usize) {
     if !entries.iter().any(|e| e.probe == i) {
-        entries.push(Entry {
-            probe: i,
-            role: Role::Support,
-        });
+        entries.push(Entry::new(i, Role::Support));
     }
 }
 
@@ -484,10 +491,15 @@ mod tests {
             counted,
             [
                 (ProbeKind::Https, true),
+                (ProbeKind::Https, true),
+                (ProbeKind::Https, true),
                 (ProbeKind::Websocket, true),
                 (ProbeKind::Websocket, true),
+                (ProbeKind::Websocket, true),
+                // UDP stays direct; TURN over TCP and TLS may also go through CONNECT.
                 (ProbeKind::Turn, false),
                 (ProbeKind::Turn, false),
+                (ProbeKind::Turn, true),
                 (ProbeKind::Turn, false),
                 (ProbeKind::Turn, true),
             ]

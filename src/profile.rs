@@ -62,80 +62,102 @@ struct RawProfile {
     /// What the platform does not publish (said as such, not invented).
     #[serde(default)]
     unpublished: Vec<String>,
+    /// The platform's own domains: a redirect to one of them is a normal answer.
     #[serde(default)]
-    https: Vec<RawHttps>,
+    domains: Vec<String>,
+    /// The sign-in providers the platform sends browsers to (`*.example.org` allowed): a
+    /// redirect there is a normal answer.
     #[serde(default)]
-    websocket: Vec<RawWebsocket>,
+    sign_in: Vec<String>,
+    /// TURN relays to test instead of the profile's own ICE hosts (`host[:port]`, `turn:` or
+    /// `turns:` URIs), as `--turn` does.
     #[serde(default)]
-    ice: Vec<RawIce>,
+    turn: Vec<String>,
+    /// Said when the platform's media cannot get out (e.g. a telephone dial-in).
+    #[serde(default)]
+    media_fallback: String,
+    #[serde(default)]
+    media_fallback_fr: String,
+    #[serde(default)]
+    https: Vec<RawEndpoint>,
+    #[serde(default)]
+    websocket: Vec<RawEndpoint>,
+    #[serde(default)]
+    ice: Vec<RawEndpoint>,
     needs: RawNeeds,
 }
 
+/// One endpoint of a profile (`[[https]]`, `[[websocket]]` or `[[ice]]`): the same keys for
+/// all three, each checked against the kind it is used in.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawHttps {
+struct RawEndpoint {
+    /// https/wss URL, or an RFC 7064/7065 URI for ICE: `stun:host:port`,
+    /// `turn:host:port?transport=udp|tcp`, `turns:host:port`.
     url: Spanned<String>,
     #[serde(default)]
     what: String,
     #[serde(default)]
     what_fr: String,
-    #[serde(default = "default_expect_status")]
-    expect_status: Vec<u16>,
-    /// Every string must appear in the body for the answer to be the service.
+    /// What breaks for the user when this endpoint is unreachable.
     #[serde(default)]
-    expect_body: Vec<String>,
+    why: String,
+    #[serde(default)]
+    why_fr: String,
+    /// Where the fact comes from (repository:path, page), or `unverified: ...`.
+    #[serde(default)]
+    source: String,
     #[serde(default = "yes")]
     required: bool,
+    /// Shown in the report, never counted in a verdict.
+    #[serde(default)]
+    informational: bool,
+    /// BigBlueButton major versions this endpoint belongs to (e.g. `["3"]`); empty: all.
+    #[serde(default)]
+    bbb_versions: Vec<String>,
+    /// The host is a stand-in (a public server, not the platform's): what is tested is that
+    /// the port leaves this network, and a ticket asks for the port, not for this host.
+    #[serde(default)]
+    stand_in: bool,
+    /// Endpoints in one group are alternatives; for ICE, UDP is preferred to TCP, TCP to TLS.
     #[serde(default)]
     group: Option<String>,
+    /// `{host}` in the URL is replaced by each of these.
     #[serde(default)]
     hosts: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawWebsocket {
-    url: Spanned<String>,
+    /// https only: the service's normal statuses (default 200).
     #[serde(default)]
-    what: String,
+    expect_status: Option<Spanned<Vec<u16>>>,
+    /// https only: words the real page carries. A trusted answer without them only means that
+    /// the profile may be stale.
     #[serde(default)]
-    what_fr: String,
-    #[serde(default = "yes")]
-    required: bool,
+    expect_body: Option<Spanned<Vec<String>>>,
+    /// websocket only: the service's normal answers to an upgrade without a meeting session
+    /// (101, or e.g. 401 from nginx's `auth_request`). Default: 101.
     #[serde(default)]
-    group: Option<String>,
-    #[serde(default)]
-    hosts: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawIce {
-    /// RFC 7064/7065 URI: `stun:host:port`, `turn:host:port?transport=udp|tcp`, `turns:host:port`.
-    url: Spanned<String>,
-    #[serde(default)]
-    what: String,
-    #[serde(default)]
-    what_fr: String,
-    #[serde(default = "yes")]
-    required: bool,
-    /// Endpoints in one group are alternatives; UDP is preferred to TCP, TCP to TLS.
-    #[serde(default)]
-    group: Option<String>,
-    #[serde(default)]
-    hosts: Vec<String>,
+    answers: Option<Spanned<Vec<u16>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawNeeds {
     audio: Spanned<f64>,
+    /// Quality name -> kbit/s. Empty when the platform publishes only totals.
+    #[serde(default)]
     webcam: BTreeMap<String, f64>,
-    webcam_default: Spanned<String>,
+    #[serde(default)]
+    webcam_default: Option<Spanned<String>>,
+    #[serde(default)]
     screen: f64,
     /// Upload an attendee needs (audio only, or nothing for a webinar attendee).
     #[serde(default)]
     attendee: f64,
+    /// What the platform publishes as a presenter's whole upload, when it publishes no
+    /// per-stream figures (kbit/s).
+    #[serde(default)]
+    presenter_minimum: Option<f64>,
+    #[serde(default)]
+    presenter_recommended: Option<f64>,
     /// Where the figures come from.
     #[serde(default)]
     source: String,
@@ -145,10 +167,6 @@ fn yes() -> bool {
     true
 }
 
-fn default_expect_status() -> Vec<u16> {
-    vec![200]
-}
-
 /// How a browser reaches one ICE server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IceScheme {
@@ -156,26 +174,59 @@ pub enum IceScheme {
     Turn,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpsCheck {
-    pub url: String,
+/// What a profile says about one endpoint, whatever its protocol.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Facts {
     pub what: String,
     /// `what` in French (falls back to `what`).
     pub what_fr: String,
+    /// What breaks for the user without it.
+    pub why: String,
+    pub why_fr: String,
+    /// Where the fact comes from; `unverified…` when no public source was found.
+    pub source: String,
+    pub required: bool,
+    /// Shown, never counted in a verdict.
+    pub informational: bool,
+    /// BigBlueButton major versions the endpoint belongs to; empty: every version.
+    pub bbb_versions: Vec<String>,
+    /// A public server standing in for the platform's unpublished ones.
+    pub stand_in: bool,
+    pub group: Option<String>,
+}
+
+impl Facts {
+    /// A fact with a public source. An unverified endpoint that fails never makes a verdict
+    /// worse on its own: it may be the profile that is wrong, not the network.
+    pub fn verified(&self) -> bool {
+        let s = self.source.trim().to_ascii_lowercase();
+        !s.is_empty() && !s.starts_with("unverified")
+    }
+
+    /// Does the endpoint belong to this BigBlueButton version (`3.0.4` -> major `3`)?
+    pub fn applies_to_version(&self, version: &str) -> bool {
+        let major = version.split('.').next().unwrap_or(version);
+        self.bbb_versions.is_empty() || self.bbb_versions.iter().any(|v| v == major)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpsCheck {
+    pub url: String,
     pub expect_status: Vec<u16>,
     pub expect_body: Vec<String>,
-    pub required: bool,
-    pub group: Option<String>,
+    /// Hosts a redirect may normally lead to besides the endpoint's own (the platform's
+    /// domains and sign-in providers; `*.example.org` patterns).
+    pub normal_redirects: Vec<String>,
+    pub facts: Facts,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebsocketCheck {
     pub url: String,
-    pub what: String,
-    /// `what` in French (falls back to `what`).
-    pub what_fr: String,
-    pub required: bool,
-    pub group: Option<String>,
+    /// The service's normal answers to an upgrade without a meeting session.
+    pub answers: Vec<u16>,
+    pub facts: Facts,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,21 +236,19 @@ pub struct IceCheck {
     pub host: String,
     pub port: u16,
     pub transport: crate::model::Transport,
-    pub what: String,
-    /// `what` in French (falls back to `what`).
-    pub what_fr: String,
-    pub required: bool,
-    pub group: Option<String>,
+    pub facts: Facts,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Needs {
     pub audio: f64,
-    /// Quality name -> kbit/s, e.g. `medium` -> 200.
+    /// Quality name -> kbit/s, e.g. `medium` -> 200. Empty when only totals are published.
     pub webcam: BTreeMap<String, f64>,
     pub webcam_default: String,
     pub screen: f64,
     pub attendee: f64,
+    /// A presenter's whole upload as the platform publishes it (minimum, recommended).
+    pub presenter_total: Option<(f64, f64)>,
     pub source: String,
 }
 
@@ -213,12 +262,84 @@ pub struct Profile {
     pub default_server: Option<String>,
     pub notes: Vec<String>,
     pub unpublished: Vec<String>,
+    pub domains: Vec<String>,
+    pub sign_in: Vec<String>,
+    /// Relays named in the profile (`turn = [...]`), used like `--turn`.
+    pub turn: Vec<String>,
+    pub media_fallback: String,
+    pub media_fallback_fr: String,
     pub https: Vec<HttpsCheck>,
     pub websocket: Vec<WebsocketCheck>,
     pub ice: Vec<IceCheck>,
     pub needs: Needs,
     /// Where it was loaded from (`profiles/bbb.toml` or a user path).
     pub source: String,
+}
+
+/// A TURN relay named by the user (`--turn`) or a profile: `host[:port]`, or a `turn:` /
+/// `turns:` URI as BigBlueButton's `turn-stun-servers.xml` lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Relay {
+    /// A host: tested the way bbb-install sets a relay up (UDP 3478, TLS on `tls_port` with
+    /// ALPN `stun.turn`, TCP 3478 for information).
+    Host { host: String, tls_port: u16 },
+    /// One URI: exactly that transport.
+    Uri(String),
+}
+
+impl std::str::FromStr for Relay {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Relay, String> {
+        let s = s.trim();
+        let example = "e.g. relay.example.org, relay.example.org:443 or turns:relay.example.org:443?transport=tcp";
+        if s.is_empty() {
+            return Err(format!("a TURN relay is needed ({example})"));
+        }
+        if s.contains("://") || s.contains('/') {
+            return Err(format!(
+                "`{s}` is not a host name or a turn:/turns: URI ({example})"
+            ));
+        }
+        if s.starts_with("turn:") || s.starts_with("turns:") || s.starts_with("stun:") {
+            parse_ice_url(s).map_err(|e| format!("{e} ({example})"))?;
+            return Ok(Relay::Uri(s.to_string()));
+        }
+        let (host, port) = match s.rsplit_once(':') {
+            Some((h, p)) if !h.contains(':') => (
+                h,
+                p.parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| format!("`{s}`: `{p}` is not a port ({example})"))?,
+            ),
+            _ => (s, 443),
+        };
+        let valid = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        if !valid {
+            return Err(format!("`{s}` is not a host name ({example})"));
+        }
+        Ok(Relay::Host {
+            host: host.to_ascii_lowercase(),
+            tls_port: port,
+        })
+    }
+}
+
+impl Relay {
+    /// The ICE URIs this relay is tested with, each with its transport.
+    pub fn uris(&self) -> Vec<String> {
+        match self {
+            Relay::Host { host, tls_port } => vec![
+                format!("turn:{host}:3478?transport=udp"),
+                format!("turn:{host}:3478?transport=tcp"),
+                format!("turns:{host}:{tls_port}?transport=tcp"),
+            ],
+            Relay::Uri(u) => vec![u.clone()],
+        }
+    }
 }
 
 impl Profile {
@@ -242,6 +363,53 @@ impl Profile {
             c.url = c.url.replace("{server}", server);
             c.host = c.host.replace("{server}", server);
         }
+        p
+    }
+
+    /// A copy whose TURN/STUN endpoints are on `relays` instead of the profile's own hosts.
+    /// Each relay URI takes the facts (what, why, group, required) of the profile's endpoint of
+    /// the same transport; a transport the profile does not list is informational.
+    pub fn with_relays(&self, relays: &[Relay]) -> Profile {
+        if relays.is_empty() {
+            return self.clone();
+        }
+        let mut p = self.clone();
+        let template = |t: crate::model::Transport| self.ice.iter().find(|c| c.transport == t);
+        let mut ice = Vec::new();
+        for r in relays {
+            for uri in r.uris() {
+                let Ok((scheme, host, port, transport)) = parse_ice_url(&uri) else {
+                    continue;
+                };
+                let facts = match template(transport) {
+                    Some(t) => t.facts.clone(),
+                    None => Facts {
+                        what: format!("TURN over {}", transport.as_str().to_uppercase()),
+                        what_fr: format!("relais TURN en {}", transport.as_str().to_uppercase()),
+                        source: "--turn".into(),
+                        informational: true,
+                        ..Facts::default()
+                    },
+                };
+                if !ice.iter().any(|c: &IceCheck| c.url == uri) {
+                    ice.push(IceCheck {
+                        url: uri,
+                        scheme,
+                        host,
+                        port,
+                        transport,
+                        facts: Facts {
+                            source: format!(
+                                "named with --turn or the profile's `turn` ({})",
+                                facts.source
+                            ),
+                            ..facts
+                        },
+                    });
+                }
+            }
+        }
+        p.ice = ice;
         p
     }
 }
@@ -375,71 +543,120 @@ fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError> {
         ));
     }
 
+    let normal_redirects: Vec<String> = raw
+        .domains
+        .iter()
+        .chain(raw.sign_in.iter())
+        .map(|d| d.trim().to_ascii_lowercase())
+        .collect();
     let mut https = Vec::new();
     for (i, c) in raw.https.iter().enumerate() {
+        let field = format!("https[{i}]");
+        only_for(
+            ctx,
+            &field,
+            "answers",
+            c.answers.as_ref().map(Spanned::span),
+            "websocket",
+        )?;
+        let expect_status = c
+            .expect_status
+            .as_ref()
+            .map(|s| s.get_ref().clone())
+            .unwrap_or_else(|| vec![200]);
+        if expect_status.is_empty() || expect_status.iter().any(|s| !(100..600).contains(s)) {
+            let span = c
+                .expect_status
+                .as_ref()
+                .map(Spanned::span)
+                .unwrap_or_else(|| ctx.table_span("https", i));
+            return Err(ctx.err(
+                span,
+                &format!("{field}.expect_status"),
+                "expected a non-empty list of HTTP status codes (100-599)",
+            ));
+        }
+        let facts = facts(c);
         for url in expand(c.url.get_ref(), &c.hosts) {
             check_url(
                 ctx,
                 &c.url,
-                &format!("https[{i}].url"),
+                &format!("{field}.url"),
                 &url,
                 &["https", "http"],
             )?;
-            if c.expect_status.is_empty() || c.expect_status.iter().any(|s| !(100..600).contains(s))
-            {
-                return Err(ctx.err(
-                    ctx.table_span("https", i),
-                    &format!("https[{i}].expect_status"),
-                    "expected a non-empty list of HTTP status codes (100-599)",
-                ));
-            }
             https.push(HttpsCheck {
                 url,
-                what: c.what.clone(),
-                what_fr: c.what_fr.clone(),
-                expect_status: c.expect_status.clone(),
-                expect_body: c.expect_body.clone(),
-                required: c.required,
-                group: c.group.clone(),
+                expect_status: expect_status.clone(),
+                expect_body: c
+                    .expect_body
+                    .as_ref()
+                    .map(|b| b.get_ref().clone())
+                    .unwrap_or_default(),
+                normal_redirects: normal_redirects.clone(),
+                facts: facts.clone(),
             });
         }
     }
     let mut websocket = Vec::new();
     for (i, c) in raw.websocket.iter().enumerate() {
+        let field = format!("websocket[{i}]");
+        for (key, span) in [
+            ("expect_status", c.expect_status.as_ref().map(Spanned::span)),
+            ("expect_body", c.expect_body.as_ref().map(Spanned::span)),
+        ] {
+            only_for(ctx, &field, key, span, "https")?;
+        }
+        let answers = c
+            .answers
+            .as_ref()
+            .map(|a| a.get_ref().clone())
+            .unwrap_or_else(|| vec![101]);
+        if answers.is_empty() || answers.iter().any(|s| !(100..600).contains(s)) {
+            let span = c.answers.as_ref().map(Spanned::span).unwrap_or(0..0);
+            return Err(ctx.err(
+                span,
+                &format!("{field}.answers"),
+                "expected a non-empty list of HTTP status codes (100-599), e.g. [101, 401]",
+            ));
+        }
+        let facts = facts(c);
         for url in expand(c.url.get_ref(), &c.hosts) {
-            check_url(
-                ctx,
-                &c.url,
-                &format!("websocket[{i}].url"),
-                &url,
-                &["wss", "ws"],
-            )?;
+            check_url(ctx, &c.url, &format!("{field}.url"), &url, &["wss", "ws"])?;
             websocket.push(WebsocketCheck {
                 url,
-                what: c.what.clone(),
-                what_fr: c.what_fr.clone(),
-                required: c.required,
-                group: c.group.clone(),
+                answers: answers.clone(),
+                facts: facts.clone(),
             });
         }
     }
     let mut ice = Vec::new();
     for (i, c) in raw.ice.iter().enumerate() {
+        let field = format!("ice[{i}]");
+        for (key, span) in [
+            ("expect_status", c.expect_status.as_ref().map(Spanned::span)),
+            ("expect_body", c.expect_body.as_ref().map(Spanned::span)),
+            ("answers", c.answers.as_ref().map(Spanned::span)),
+        ] {
+            only_for(ctx, &field, key, span, "https or websocket")?;
+        }
+        let facts = facts(c);
         for url in expand(c.url.get_ref(), &c.hosts) {
             let (scheme, host, port, transport) = parse_ice_url(&url)
-                .map_err(|m| ctx.err(c.url.span(), &format!("ice[{i}].url"), m))?;
+                .map_err(|m| ctx.err(c.url.span(), &format!("{field}.url"), m))?;
             ice.push(IceCheck {
                 url,
                 scheme,
                 host,
                 port,
                 transport,
-                what: c.what.clone(),
-                what_fr: c.what_fr.clone(),
-                required: c.required,
-                group: c.group.clone(),
+                facts: facts.clone(),
             });
         }
+    }
+    for (i, t) in raw.turn.iter().enumerate() {
+        t.parse::<Relay>()
+            .map_err(|m| ctx.err(ctx.key_span("turn"), &format!("turn[{i}]"), m))?;
     }
 
     let n = &raw.needs;
@@ -459,15 +676,48 @@ fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError> {
     for (k, v) in &n.webcam {
         bad(&format!("needs.webcam.{k}"), *v)?;
     }
-    if !n.webcam.contains_key(n.webcam_default.get_ref()) {
+    let webcam_default = match (&n.webcam_default, n.webcam.is_empty()) {
+        (Some(d), _) if !n.webcam.contains_key(d.get_ref()) => {
+            return Err(ctx.err(
+                d.span(),
+                "needs.webcam_default",
+                format!(
+                    "`{}` is not one of the webcam qualities ({})",
+                    d.get_ref(),
+                    n.webcam.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        (Some(d), _) => d.get_ref().clone(),
+        (None, true) => String::new(),
+        (None, false) => {
+            return Err(ctx.err(
+                ctx.key_span("webcam"),
+                "needs.webcam_default",
+                "missing: name the webcam quality used by default",
+            ));
+        }
+    };
+    let presenter_total = match (n.presenter_minimum, n.presenter_recommended) {
+        (None, None) => None,
+        (Some(lo), Some(hi)) if lo <= hi => {
+            bad("needs.presenter_minimum", lo)?;
+            bad("needs.presenter_recommended", hi)?;
+            Some((lo, hi))
+        }
+        _ => {
+            return Err(ctx.err(
+                ctx.key_span("presenter_minimum"),
+                "needs.presenter_minimum",
+                "give both presenter_minimum and presenter_recommended (minimum <= recommended)",
+            ));
+        }
+    };
+    if n.webcam.is_empty() && presenter_total.is_none() {
         return Err(ctx.err(
-            n.webcam_default.span(),
-            "needs.webcam_default",
-            format!(
-                "`{}` is not one of the webcam qualities ({})",
-                n.webcam_default.get_ref(),
-                n.webcam.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
+            ctx.key_span("audio"),
+            "needs.webcam",
+            "give the webcam qualities, or the presenter's total (presenter_minimum, presenter_recommended)",
         ));
     }
 
@@ -479,19 +729,58 @@ fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError> {
         default_server: raw.default_server.filter(|s| !s.is_empty()),
         notes: raw.notes,
         unpublished: raw.unpublished,
+        domains: raw.domains,
+        sign_in: raw.sign_in,
+        turn: raw.turn,
+        media_fallback: raw.media_fallback,
+        media_fallback_fr: raw.media_fallback_fr,
         https,
         websocket,
         ice,
         needs: Needs {
             audio: n.audio.clone().into_inner(),
             webcam: n.webcam.clone(),
-            webcam_default: n.webcam_default.get_ref().clone(),
+            webcam_default,
             screen: n.screen,
             attendee: n.attendee,
+            presenter_total,
             source: n.source.clone(),
         },
         source: ctx.file.to_string(),
     })
+}
+
+fn facts(c: &RawEndpoint) -> Facts {
+    Facts {
+        what: c.what.clone(),
+        what_fr: c.what_fr.clone(),
+        why: c.why.clone(),
+        why_fr: c.why_fr.clone(),
+        source: c.source.clone(),
+        required: c.required,
+        informational: c.informational,
+        bbb_versions: c.bbb_versions.clone(),
+        stand_in: c.stand_in,
+        group: c.group.clone(),
+    }
+}
+
+/// A key that belongs to another kind of endpoint is an error, not silently ignored.
+fn only_for(
+    ctx: &Ctx,
+    field: &str,
+    key: &str,
+    span: Option<std::ops::Range<usize>>,
+    kinds: &str,
+) -> Result<(), ProfileError> {
+    match span {
+        Some(span) => Err(ctx.err(
+            span,
+            &format!("{field}.{key}"),
+            format!("`{key}` is only for {kinds} endpoints"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// `{host}` in a URL is replaced by each of `hosts`.
@@ -651,6 +940,110 @@ mod tests {
         assert!(parse_ice_url("turns:h?transport=udp").is_err());
     }
 
+    #[test]
+    fn relays_as_users_name_them() {
+        assert_eq!(
+            "relay.example.org".parse::<Relay>().unwrap(),
+            Relay::Host {
+                host: "relay.example.org".into(),
+                tls_port: 443
+            }
+        );
+        assert_eq!(
+            "Relay.Example.org:5349".parse::<Relay>().unwrap(),
+            Relay::Host {
+                host: "relay.example.org".into(),
+                tls_port: 5349
+            }
+        );
+        assert!(matches!(
+            "turns:relay.example.org:443?transport=tcp"
+                .parse::<Relay>()
+                .unwrap(),
+            Relay::Uri(_)
+        ));
+        for bad in [
+            "",
+            "  ",
+            "relay:99999",
+            "relay:0",
+            "https://relay/",
+            "turn:",
+            "re lay",
+        ] {
+            assert!(bad.parse::<Relay>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn relays_replace_the_servers_own_turn_endpoints() {
+        let bbb = load_all(&[])
+            .unwrap()
+            .remove(0)
+            .with_server("meet.example.org");
+        let r: Relay = "relay.example.org".parse().unwrap();
+        let p = bbb.with_relays(&[r]);
+        let urls: Vec<(&str, bool)> = p
+            .ice
+            .iter()
+            .map(|c| (c.url.as_str(), c.facts.informational))
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                ("turn:relay.example.org:3478?transport=udp", false),
+                ("turn:relay.example.org:3478?transport=tcp", true),
+                ("turns:relay.example.org:443?transport=tcp", false),
+            ]
+        );
+        // Each keeps what the profile says of its transport (the group, why it matters).
+        assert!(
+            p.ice
+                .iter()
+                .all(|c| c.facts.group.as_deref() == Some("media"))
+        );
+        // A turns: URI alone: only TLS is tested.
+        let uri: Relay = "turns:relay.example.org:5349?transport=tcp"
+            .parse()
+            .unwrap();
+        let p = bbb.with_relays(&[uri]);
+        assert_eq!(p.ice.len(), 1);
+        assert_eq!((p.ice[0].port, p.ice[0].transport), (5349, Transport::Tls));
+    }
+
+    #[test]
+    fn every_bundled_endpoint_says_where_its_fact_comes_from() {
+        for p in load_all(&[]).unwrap() {
+            let facts = p
+                .https
+                .iter()
+                .map(|c| (&c.url, &c.facts))
+                .chain(p.websocket.iter().map(|c| (&c.url, &c.facts)))
+                .chain(p.ice.iter().map(|c| (&c.url, &c.facts)));
+            for (url, f) in facts {
+                assert!(!f.source.trim().is_empty(), "{}: {url} has no source", p.id);
+                assert!(!f.why.is_empty() && !f.why_fr.is_empty(), "{}: {url}", p.id);
+                assert!(!f.what_fr.is_empty(), "{}: {url}", p.id);
+            }
+        }
+    }
+
+    #[test]
+    fn keys_of_another_kind_of_endpoint_are_errors() {
+        let bad = MINIMAL.replace(
+            "url = \"https://x.example/\"",
+            "url = \"https://x.example/\"\nanswers = [101]",
+        );
+        let e = parse("x.toml", &bad).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (7, "https[0].answers"), "{e}");
+        let bad = MINIMAL.replace(
+            "webcam = { medium = 200 }\nwebcam_default = \"medium\"\n",
+            "",
+        );
+        let e = parse("x.toml", &bad).unwrap_err();
+        assert_eq!(e.field, "needs.webcam", "{e}");
+    }
+
     const MINIMAL: &str = r#"id = "x"
 name = "X"
 engine = "other"
@@ -669,7 +1062,7 @@ screen = 1500
     fn minimal_profile_loads() {
         let p = parse("x.toml", MINIMAL).unwrap();
         assert_eq!(p.https[0].expect_status, vec![200]);
-        assert!(p.https[0].required);
+        assert!(p.https[0].facts.required);
     }
 
     #[test]

@@ -117,6 +117,61 @@ fn profiles_list_and_show_describe_the_platforms() {
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("turns:{server}:443?transport=tcp"), "{s}");
     assert!(s.contains("/bigbluebutton/api"));
+    // What is tested, why it matters, where the fact comes from.
+    assert!(
+        s.contains("why: without it, no audio, webcam or screen sharing starts"),
+        "{s}"
+    );
+    assert!(
+        s.contains("source: bigbluebutton/bbb-install bbb-install.sh"),
+        "{s}"
+    );
+    assert!(
+        s.contains("for information (never changes the verdict)"),
+        "{s}"
+    );
+    assert!(s.contains("BigBlueButton 3.x"), "{s}");
+    let out = preflight()
+        .args(["profiles", "show", "webinaire"])
+        .env("LANG", "fr_FR.UTF-8")
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("source : unverified"), "{s}");
+    assert!(
+        s.contains("non vérifié : un échec seul n'aggrave pas le verdict"),
+        "{s}"
+    );
+    assert!(s.contains("pourquoi :"), "{s}");
+}
+
+#[test]
+fn turn_relays_are_checked_before_anything_runs() {
+    for (args, says) in [
+        (vec!["--server", "bbb.example.test", "--turn", ""], "--turn"),
+        (
+            vec!["--server", "bbb.example.test", "--turn", "relay:99999"],
+            "not a port",
+        ),
+        (
+            vec!["--server", "bbb.example.test", "--turn", "https://relay/"],
+            "not a host name",
+        ),
+        (
+            vec!["--platform", "webinaire", "--turn", "relay.example.org"],
+            "--server",
+        ),
+    ] {
+        let out = preflight()
+            .args(&args)
+            .args(["--no-bandwidth", "--lang", "en"])
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
 }
 
 #[test]

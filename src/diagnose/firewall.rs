@@ -40,6 +40,30 @@ impl Fingerprints {
         parse_toml(BUNDLED.0, BUNDLED.1)
     }
 
+    /// The signs a probe can see in an answer (title and headers), to tell a filter's page
+    /// from the service.
+    pub fn page_signs(&self) -> Vec<crate::probe::http::PageSign> {
+        self.family
+            .iter()
+            .flat_map(|f| f.sign.iter().map(move |s| (f, s)))
+            .filter_map(|(f, s)| {
+                let field = match s.field {
+                    ClueKind::Title => "title",
+                    ClueKind::Server => "server",
+                    ClueKind::Via => "via",
+                    ClueKind::SquidError => "x-squid-error",
+                    ClueKind::Location => "location",
+                    _ => return None,
+                };
+                Some(crate::probe::http::PageSign {
+                    field,
+                    needle: s.contains.to_lowercase(),
+                    family: f.id.clone(),
+                })
+            })
+            .collect()
+    }
+
     /// Issuer names of TLS inspection authorities (for the TLS probe's warning).
     pub fn interception_names(&self) -> Vec<String> {
         self.family
@@ -100,13 +124,13 @@ pub fn clues(outcomes: &[Outcome]) -> Vec<Clue> {
             }
         }
         // Headers and titles only from answers that were judged not to be the service.
+        // (An inspected answer is the service's, relayed by the box: only its issuer is a clue.)
         let foreign = matches!(
             class,
             Some(
                 ErrorClass::BlockPage
                     | ErrorClass::HttpStatus
                     | ErrorClass::UpgradeRefused
-                    | ErrorClass::TlsInterception
                     | ErrorClass::ProxyRefused
                     | ErrorClass::ProxyAuth
                     | ErrorClass::ProxyRequired
@@ -114,7 +138,11 @@ pub fn clues(outcomes: &[Outcome]) -> Vec<Clue> {
         ) || o.kind == ProbeKind::Proxy;
         if foreign {
             if let Some(t) = o.data_str("title") {
-                push(ClueKind::Title, t, &seen);
+                push(
+                    ClueKind::Title,
+                    &crate::probe::http::decode_entities(t),
+                    &seen,
+                );
             }
             if let Some(h) = o.data.get("headers").and_then(|h| h.as_object()) {
                 for (name, kind) in [
@@ -198,6 +226,16 @@ fn pattern_lines(outcomes: &[Outcome], l: Lang) -> Vec<String> {
     lines
 }
 
+/// Nothing in the way: what a network where every platform is ready gets, whatever a probe that
+/// does not count (an unverified endpoint, a stale name) met.
+pub fn none() -> Firewall {
+    Firewall {
+        family: "none".into(),
+        confidence: 0.9,
+        evidence: vec![],
+    }
+}
+
 pub fn identify(fp: &Fingerprints, outcomes: &[Outcome], l: Lang) -> Firewall {
     let clues = clues(outcomes);
     let mut best: Option<(&Family, f64, Vec<&Clue>)> = None;
@@ -254,11 +292,7 @@ pub fn identify(fp: &Fingerprints, outcomes: &[Outcome], l: Lang) -> Firewall {
             confidence: 0.1,
             evidence: vec![],
         },
-        _ => Firewall {
-            family: "none".into(),
-            confidence: 0.9,
-            evidence: vec![],
-        },
+        _ => none(),
     }
 }
 

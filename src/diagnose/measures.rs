@@ -94,6 +94,7 @@ mod tests {
             verdict: Verdict::Ready,
             summary: "all good".into(),
             reasons: vec![],
+            notes: vec![],
             probes: vec![],
         }
     }

@@ -116,9 +116,12 @@ fn root_failures(r: &Report) -> Vec<(&str, &Outcome)> {
     let mut out = Vec::new();
     for p in r.platforms.iter().filter(|p| p.verdict != Verdict::Ready) {
         for o in &p.probes {
-            // Measurements are not flows to open: the ticket says them apart.
+            // Measurements are not flows to open; what does not count in the verdict (a TURN
+            // port never given to browsers, another version's endpoint, a stale name) is not
+            // asked for either.
             if !matches!(o.status, Status::Fail | Status::Warn)
                 || matches!(o.kind, ProbeKind::Bandwidth | ProbeKind::UdpQuality)
+                || o.data.contains_key("not_counted")
             {
                 continue;
             }
@@ -256,7 +259,23 @@ fn requests(failures: &[(&str, &Outcome)], l: Lang) -> Vec<String> {
             }
             _ => {}
         }
-        let relay = matches!(o.kind, ProbeKind::Turn | ProbeKind::Stun) || port == 3478;
+        if o.data.get("stand_in").is_some_and(|v| v == true) {
+            // A public server stood in for the platform's unpublished ones: ask for the port.
+            let proto = o
+                .transport
+                .map(|t| t.as_str().to_uppercase())
+                .unwrap_or_default();
+            add_other(match l {
+                Lang::Fr => format!(
+                    "ouvrir {proto} {port} en sortie vers Internet (la plateforme le demande sans publier ses serveurs)"
+                ),
+                Lang::En => format!(
+                    "open {proto} {port} outbound to the internet (the platform asks for it without publishing its servers)"
+                ),
+            });
+            continue;
+        }
+        let relay = matches!(o.kind, ProbeKind::Turn) || port == 3478;
         let flow = match (o.kind, o.transport) {
             (ProbeKind::Https | ProbeKind::Websocket, _) => format!("HTTPS {port}"),
             (_, Some(Transport::Udp)) => format!("UDP {port}"),
@@ -466,6 +485,7 @@ mod tests {
                 verdict: Verdict::Degraded,
                 summary: String::new(),
                 reasons: vec![],
+                notes: vec![],
                 probes: vec![turn],
             }],
             network: Network::default(),

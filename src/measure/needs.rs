@@ -98,8 +98,68 @@ pub fn options(n: &Needs, role: Role) -> Vec<Way> {
     out
 }
 
+/// A platform that publishes only a presenter's whole upload (minimum, recommended), no
+/// per-stream figures: the upload is judged against those totals, as published, without
+/// inventing a split between webcam and screen. Above the recommended figure it fits; between
+/// the two it is enough (tight); below the minimum it is not (degraded, never blocked: the
+/// figures are guidance, not a measured stream).
+fn judge_totals(lo: f64, hi: f64, upload_kbps: f64, l: Lang) -> Fit {
+    let mbps = |k: f64| format!("{} Mbit/s", l.dec(k / 1000.0, 1));
+    let (up, lo_s, hi_s) = (mbps(upload_kbps), mbps(lo), mbps(hi));
+    let (fits, level, advice) = if upload_kbps >= hi {
+        (
+            "fits",
+            Verdict::Ready,
+            match l {
+                Lang::Fr => format!(
+                    "le débit montant ({up}) atteint ce que la plateforme recommande pour un intervenant ({hi_s})"
+                ),
+                Lang::En => format!(
+                    "the upload ({up}) reaches what the platform recommends for a presenter ({hi_s})"
+                ),
+            },
+        )
+    } else if upload_kbps >= lo {
+        (
+            "tight",
+            Verdict::Ready,
+            match l {
+                Lang::Fr => format!(
+                    "le débit montant ({up}) dépasse le minimum de la plateforme pour un intervenant ({lo_s}), sans atteindre le recommandé ({hi_s}) : évitez de partager une vidéo"
+                ),
+                Lang::En => format!(
+                    "the upload ({up}) is above the platform's minimum for a presenter ({lo_s}), below its recommendation ({hi_s}): avoid sharing a video"
+                ),
+            },
+        )
+    } else {
+        (
+            "insufficient",
+            Verdict::Degraded,
+            match l {
+                Lang::Fr => format!(
+                    "le débit montant ({up}) est sous le minimum de la plateforme pour un intervenant ({lo_s}) : prévoyez de couper la caméra, ou intervenez depuis un autre réseau"
+                ),
+                Lang::En => format!(
+                    "the upload ({up}) is below the platform's minimum for a presenter ({lo_s}): plan to turn the camera off, or speak from another network"
+                ),
+            },
+        )
+    };
+    Fit {
+        needed_kbps: lo,
+        fits,
+        best: None,
+        level,
+        advice,
+    }
+}
+
 /// Judge the measured upload against the role's stream.
 pub fn judge(n: &Needs, role: Role, upload_kbps: f64, l: Lang) -> Fit {
+    if let (Some((lo, hi)), Role::Speaker) = (n.presenter_total, role) {
+        return judge_totals(lo, hi, upload_kbps, l);
+    }
     let opts = options(n, role);
     let full = opts[0].clone();
     let best = opts
@@ -212,8 +272,35 @@ pub(crate) mod tests {
             webcam_default: "medium".into(),
             screen: 1500.0,
             attendee: 30.0,
+            presenter_total: None,
             source: String::new(),
         }
+    }
+
+    #[test]
+    fn published_totals_are_judged_as_published() {
+        let livestorm = Needs {
+            audio: 0.0,
+            webcam: Default::default(),
+            webcam_default: String::new(),
+            screen: 0.0,
+            attendee: 0.0,
+            presenter_total: Some((5000.0, 15000.0)),
+            source: "guidance".into(),
+        };
+        let f = judge(&livestorm, Role::Speaker, 20_000.0, Lang::En);
+        assert_eq!((f.fits, f.level), ("fits", Verdict::Ready));
+        let f = judge(&livestorm, Role::Speaker, 8_000.0, Lang::Fr);
+        assert_eq!((f.fits, f.level), ("tight", Verdict::Ready));
+        assert!(f.advice.contains("5,0 Mbit/s"), "{}", f.advice);
+        let f = judge(&livestorm, Role::Speaker, 1_500.0, Lang::En);
+        assert_eq!(
+            (f.fits, f.level, f.needed_kbps),
+            ("insufficient", Verdict::Degraded, 5000.0)
+        );
+        // An attendee is judged on what attendees need, not the presenter's totals.
+        let f = judge(&livestorm, Role::Attendee, 100.0, Lang::En);
+        assert_eq!(f.fits, "fits");
     }
 
     #[test]

@@ -204,61 +204,143 @@ fn classify_hyper(e: hyper::Error) -> (ErrorClass, String) {
     }
 }
 
-/// Judge an answer against what the service really answers.
-pub fn judge(check: &HttpsCheck, a: &Answer) -> Result<(), (ErrorClass, String)> {
+/// One word that betrays a filter's own answer, where it is looked for: `title` (after HTML
+/// entity decoding) or a header (`server`, `via`, `x-squid-error`, `location`). Lower case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageSign {
+    pub field: &'static str,
+    pub needle: String,
+    pub family: String,
+}
+
+/// HTML entities decoded (`Acc&egrave;s` -> `Accès`); unknown ones are kept as written.
+pub fn decode_entities(s: &str) -> String {
+    html_escape::decode_html_entities(s).into_owned()
+}
+
+/// The first sign of a filter in a title and headers: `(family, what matched)`.
+pub fn filter_sign(
+    signs: &[PageSign],
+    title: Option<&str>,
+    header: impl Fn(&str) -> Option<String>,
+) -> Option<(String, String)> {
+    let title = title.map(|t| decode_entities(t).to_lowercase());
+    signs.iter().find_map(|s| {
+        let value = match s.field {
+            "title" => title.clone(),
+            h => header(h).map(|v| v.to_lowercase()),
+        }?;
+        value
+            .contains(&s.needle)
+            .then(|| (s.family.clone(), format!("{} “{}”", s.field, s.needle)))
+    })
+}
+
+/// `host` matches `pattern` (`example.org`, or `*.example.org` for its subdomains and itself).
+pub fn host_matches(pattern: &str, host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(base) => host == base || host.ends_with(&format!(".{base}")),
+        None => host == pattern || host.ends_with(&format!(".{pattern}")),
+    }
+}
+
+/// How an answer is judged.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Judged {
+    /// The answer the profile expects.
+    Service,
+    /// The service's operator answered, or nothing shows that anyone else did, but not as the
+    /// profile says: reached; the profile may be stale. What differed, for the report.
+    Reached(serde_json::Value),
+    /// Positive evidence that something else answered in the service's place.
+    Blocked(ErrorClass, String),
+}
+
+/// Judge an answer the way a browser would. From the service's operator (a trusted chain for
+/// the exact name) nothing is a block page, whatever its wording. Otherwise a block page needs
+/// positive evidence: a filter's sign (`profiles/firewalls.toml`) or a redirect to a host that
+/// is neither the endpoint's nor one of the platform's domains or sign-in providers.
+pub fn judge(
+    check: &HttpsCheck,
+    host: &str,
+    a: &Answer,
+    origin: super::tls::Origin,
+    signs: &[PageSign],
+) -> Judged {
+    use super::tls::Origin;
     let title = a.title();
-    let what = match &title {
-        Some(t) => format!("a page titled “{t}”"),
-        None => "a page".to_string(),
-    };
-    if !check.expect_status.contains(&a.status) {
-        // A 3xx/4xx/5xx with an HTML page from something else is a block page; a bare status
-        // is an HTTP error of the service or of a proxy.
-        let html = a.header("content-type").is_some_and(|c| c.contains("html")) || title.is_some();
-        return Err(
-            if html
-                && check
-                    .expect_body
-                    .iter()
-                    .all(|m| !a.body_text().contains(m.as_str()))
-                && a.status != 404
-            {
-                (
-                    ErrorClass::BlockPage,
-                    format!("HTTP {}: {what} answered instead of the service", a.status),
-                )
-            } else {
-                (
-                    ErrorClass::HttpStatus,
-                    format!(
-                        "HTTP {} where the service answers {}",
-                        a.status,
-                        check
-                            .expect_status
-                            .iter()
-                            .map(|s| s.to_string())
-                            .collect::<Vec<_>>()
-                            .join(" or ")
-                    ),
-                )
-            },
-        );
+    let location = a.header("location").unwrap_or("");
+    // A relative Location stays on the same host.
+    let target = url::Url::parse(location)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string));
+    let redirect = (300..400).contains(&a.status) && !location.is_empty();
+    let foreign = redirect
+        && target.as_deref().is_some_and(|t| {
+            !host_matches(host, t) && !check.normal_redirects.iter().any(|p| host_matches(p, t))
+        });
+    if origin != Origin::Operator {
+        let what = match &title {
+            Some(t) => format!("a page titled “{}”", decode_entities(t)),
+            None => "a page".to_string(),
+        };
+        if let Some((family, sign)) =
+            filter_sign(signs, title.as_deref(), |h| a.header(h).map(str::to_string))
+        {
+            return Judged::Blocked(
+                ErrorClass::BlockPage,
+                format!(
+                    "HTTP {}: {what} answered instead of the service ({sign}: a {family} filter)",
+                    a.status
+                ),
+            );
+        }
+        if foreign {
+            return Judged::Blocked(
+                ErrorClass::BlockPage,
+                format!(
+                    "HTTP {}: redirected to {location}, which is neither the service nor its sign-in provider",
+                    a.status
+                ),
+            );
+        }
     }
     let text = a.body_text();
-    if let Some(missing) = check
+    let missing = check
         .expect_body
         .iter()
-        .find(|m| !text.contains(m.as_str()))
-    {
-        return Err((
-            ErrorClass::BlockPage,
-            format!(
-                "HTTP {}: {what} answered, without “{missing}” that the real service sends: something on the path answers in its place",
-                a.status
-            ),
-        ));
+        .find(|m| !text.to_lowercase().contains(&m.to_lowercase()));
+    // A redirect to the endpoint's own host, the platform's domains or its sign-in provider is
+    // a normal answer (its body carries none of the page's words).
+    let normal_redirect = redirect && !foreign;
+    if (check.expect_status.contains(&a.status) && missing.is_none()) || normal_redirect {
+        return Judged::Service;
     }
-    Ok(())
+    let mut what = serde_json::Map::new();
+    what.insert("status".into(), a.status.into());
+    if redirect {
+        what.insert(
+            "location".into(),
+            location.chars().take(300).collect::<String>().into(),
+        );
+    }
+    if let Some(m) = missing.filter(|_| check.expect_status.contains(&a.status)) {
+        what.insert("missing".into(), m.clone().into());
+    }
+    Judged::Reached(serde_json::Value::Object(what))
+}
+
+/// `<bbbVersion>3.0.4</bbbVersion>` in a BigBlueButton API answer.
+pub fn bbb_version(body: &str) -> Option<String> {
+    let start = body.find("<bbbVersion>")? + "<bbbVersion>".len();
+    let len = body[start..].find("</bbbVersion>")?;
+    let v = body[start..start + len].trim();
+    let ok = !v.is_empty()
+        && v.len() <= 32
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+'));
+    ok.then(|| v.to_string())
 }
 
 /// The `https` probe: TCP, TLS (chain judged), GET, real-answer test.
@@ -320,16 +402,27 @@ pub async fn probe(
         Ok(Err((c, m))) => out.fail(c, m),
         Ok(Ok((answer, facts))) => {
             answer.record(&mut out);
+            if let Some(v) = bbb_version(&answer.body_text()) {
+                out.set("bbb_version", v);
+            }
+            let origin = facts
+                .as_ref()
+                .map(|f| f.origin())
+                .unwrap_or(super::tls::Origin::Plain);
+            let judged = judge(check, host, &answer, origin, &env.page_signs);
             // An untrusted chain is the finding even if a page came back (kept as evidence).
-            match facts.as_ref().map(|f| &f.judgement) {
-                Some(Err((c, m))) => out.fail(*c, m.clone()),
-                _ => match judge(check, &answer) {
-                    Err((c, m)) => out.fail(c, m),
-                    Ok(()) => match facts {
+            match (facts.as_ref().map(|f| &f.judgement), judged) {
+                (Some(Err((c, m))), _) => out.fail(*c, m.clone()),
+                (_, Judged::Blocked(c, m)) => out.fail(c, m),
+                (_, judged) => {
+                    if let Judged::Reached(what) = judged {
+                        out.set("unexpected_answer", what);
+                    }
+                    match facts {
                         Some(f) => f.apply(out),
                         None => out,
-                    },
-                },
+                    }
+                }
             }
         }
     };
@@ -339,17 +432,16 @@ pub async fn probe(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tls::Origin;
     use super::*;
 
     fn check(status: &[u16], body: &[&str]) -> HttpsCheck {
         HttpsCheck {
-            url: "https://h/".into(),
-            what: String::new(),
-            what_fr: String::new(),
+            url: "https://portal.example.fr/".into(),
             expect_status: status.to_vec(),
             expect_body: body.iter().map(|s| s.to_string()).collect(),
-            required: true,
-            group: None,
+            normal_redirects: vec!["example.fr".into(), "*.signin.gouv.fr".into()],
+            facts: crate::profile::Facts::default(),
         }
     }
 
@@ -362,6 +454,21 @@ mod tests {
         }
     }
 
+    fn redirect(to: &str) -> Answer {
+        let mut a = answer(302, "text/html", "<title>302 Found</title>");
+        a.headers.push(("Location".into(), to.into()));
+        a.headers.push(("Server".into(), "nginx".into()));
+        a
+    }
+
+    fn signs() -> Vec<PageSign> {
+        crate::diagnose::firewall::Fingerprints::bundled()
+            .unwrap()
+            .page_signs()
+    }
+
+    const HOST: &str = "portal.example.fr";
+
     #[test]
     fn titles() {
         assert_eq!(
@@ -370,6 +477,9 @@ mod tests {
         );
         assert_eq!(html_title("<title></title>"), None);
         assert_eq!(html_title("no html"), None);
+        assert_eq!(decode_entities("Acc&egrave;s interdit"), "Accès interdit");
+        // e2guardian's misspelled entity stays as written.
+        assert_eq!(decode_entities("Acc&eagrav;s"), "Acc&eagrav;s");
     }
 
     #[test]
@@ -380,43 +490,129 @@ mod tests {
             "text/xml",
             "<response><returncode>SUCCESS</returncode></response>",
         );
-        assert!(judge(&c, &a).is_ok());
+        for origin in [Origin::Operator, Origin::Inspected, Origin::Plain] {
+            assert_eq!(judge(&c, HOST, &a, origin, &signs()), Judged::Service);
+        }
     }
 
     #[test]
-    fn filter_page_with_200_is_a_block_page() {
-        let c = check(&[200], &["<returncode>SUCCESS</returncode>"]);
-        let a = answer(
+    fn the_operator_is_never_a_block_page() {
+        let c = check(&[200], &["Webinaire"]);
+        // The sign-in redirect of a real portal: normal.
+        let to_signin = redirect("https://auth.signin.gouv.fr/api/v2/authorize?x=1");
+        assert_eq!(
+            judge(&c, HOST, &to_signin, Origin::Operator, &signs()),
+            Judged::Service
+        );
+        // A reworded page, a page with a filter's word in it, a redirect elsewhere: reached,
+        // with what differed, never blocked.
+        let reworded = answer(
             200,
+            "text/html",
+            "<title>Accueil - WEBINAIRE de l'État</title>",
+        );
+        assert_eq!(
+            judge(&c, HOST, &reworded, Origin::Operator, &signs()),
+            Judged::Service
+        );
+        let new_name = answer(200, "text/html", "<title>Visio de l'État</title>");
+        assert!(matches!(
+            judge(&c, HOST, &new_name, Origin::Operator, &signs()),
+            Judged::Reached(v) if v["missing"] == "Webinaire"
+        ));
+        let worded = answer(
+            403,
             "text/html",
             "<title>e2guardian - Accès interdit</title>",
         );
-        assert_eq!(judge(&c, &a).unwrap_err().0, ErrorClass::BlockPage);
+        assert!(matches!(
+            judge(&c, HOST, &worded, Origin::Operator, &signs()),
+            Judged::Reached(_)
+        ));
+        let elsewhere = redirect("https://new-service.example.org/");
+        assert!(matches!(
+            judge(&c, HOST, &elsewhere, Origin::Operator, &signs()),
+            Judged::Reached(v) if v["location"] == "https://new-service.example.org/"
+        ));
     }
 
     #[test]
-    fn wrong_status() {
-        let c = check(&[200], &[]);
-        assert_eq!(
-            judge(&c, &answer(502, "text/plain", "bad gateway"))
-                .unwrap_err()
-                .0,
-            ErrorClass::HttpStatus
+    fn a_block_page_needs_positive_evidence() {
+        let c = check(&[200], &["<returncode>SUCCESS</returncode>"]);
+        // e2guardian's stock French page, misspelled entity and all.
+        let e2g = answer(
+            200,
+            "text/html",
+            "<title>e2guardian - Acc&eagrav;s interdit</title>",
         );
+        for origin in [Origin::Inspected, Origin::Plain, Origin::Untrusted] {
+            assert!(matches!(
+                judge(&c, HOST, &e2g, origin, &signs()),
+                Judged::Blocked(ErrorClass::BlockPage, m) if m.contains("amon")
+            ));
+        }
+        // A filter's header, case-insensitive.
+        let mut squid = answer(403, "text/html", "<title>ERROR</title>");
+        squid.headers.push(("Server".into(), "Squid/5.7".into()));
+        assert!(matches!(
+            judge(&c, HOST, &squid, Origin::Inspected, &signs()),
+            Judged::Blocked(ErrorClass::BlockPage, _)
+        ));
+        // A redirect to a host that is neither the platform nor its sign-in provider.
+        let foreign = redirect("http://filtre.academie.fr/blocked?url=x");
+        assert!(matches!(
+            judge(&c, HOST, &foreign, Origin::Plain, &signs()),
+            Judged::Blocked(ErrorClass::BlockPage, m) if m.contains("filtre.academie.fr")
+        ));
+        // ...but not to the platform's own domain, nor relative.
         assert_eq!(
             judge(
                 &c,
-                &answer(403, "text/html", "<title>Access denied</title>")
-            )
-            .unwrap_err()
-            .0,
-            ErrorClass::BlockPage
+                HOST,
+                &redirect("https://www.example.fr/x"),
+                Origin::Plain,
+                &signs()
+            ),
+            Judged::Service
         );
         assert_eq!(
-            judge(&c, &answer(404, "text/html", "<title>Not found</title>"))
-                .unwrap_err()
-                .0,
-            ErrorClass::HttpStatus
+            judge(&c, HOST, &redirect("/home"), Origin::Inspected, &signs()),
+            Judged::Service
         );
+        // An unknown page without any sign: no claim.
+        let unknown = answer(403, "text/html", "<title>Access denied</title>");
+        assert!(matches!(
+            judge(&c, HOST, &unknown, Origin::Inspected, &signs()),
+            Judged::Reached(_)
+        ));
+    }
+
+    #[test]
+    fn hosts_and_versions() {
+        assert!(host_matches(
+            "*.proconnect.gouv.fr",
+            "auth.proconnect.gouv.fr"
+        ));
+        assert!(host_matches(
+            "visio.education.fr",
+            "bbb-dinum-w1.visio.education.fr"
+        ));
+        assert!(!host_matches(
+            "visio.education.fr",
+            "evilvisio.education.fr"
+        ));
+        assert!(!host_matches(
+            "*.proconnect.gouv.fr",
+            "proconnect.gouv.fr.evil.org"
+        ));
+        assert_eq!(
+            bbb_version("<response><bbbVersion>3.0.4</bbbVersion></response>").as_deref(),
+            Some("3.0.4")
+        );
+        assert_eq!(
+            bbb_version("<response><version>2.0</version></response>"),
+            None
+        );
+        assert_eq!(bbb_version("<bbbVersion><script></bbbVersion>"), None);
     }
 }

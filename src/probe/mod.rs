@@ -20,6 +20,8 @@ pub struct Env {
     pub trust: std::sync::Arc<tls::Trust>,
     /// Per-probe deadline (`--timeout`).
     pub timeout: Duration,
+    /// What betrays a filter's own answer (from `profiles/firewalls.toml`).
+    pub page_signs: std::sync::Arc<Vec<http::PageSign>>,
 }
 
 /// Map an I/O error to the class a network engineer would name.

@@ -195,9 +195,8 @@ where
     })?;
     if head.starts_with(b"HTTP/") || head.starts_with(b"<") {
         return Err((
-            ErrorClass::Malformed,
-            "an HTTP server answered instead of a TURN server (the port is not routed to TURN)"
-                .into(),
+            ErrorClass::NoRelay,
+            "a web server answered instead of a TURN relay (the port is not routed to TURN)".into(),
         ));
     }
     let cookie = u32::from_be_bytes([head[4], head[5], head[6], head[7]]);
@@ -264,9 +263,8 @@ pub async fn probe(
                 Ok::<_, (ErrorClass, String)>((r, rtt, None))
             }
             Transport::Tcp => {
-                let (mut tcp, sa, c) = super::tcp::connect(addrs, port, deadline).await?;
-                out.set("address", sa.to_string());
-                out.set("connect_ms", ms_f(c));
+                let mut tcp =
+                    super::proxy::open(via, addrs, host, port, deadline, &mut out).await?;
                 let (r, rtt) = exchange_stream(&mut tcp, &req).await?;
                 Ok((r, rtt, None))
             }

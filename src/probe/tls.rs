@@ -23,7 +23,11 @@ use tokio_rustls::client::TlsStream;
 
 /// The roots a browser on this machine would trust, plus names of interception authorities.
 pub struct Trust {
+    /// The public roots (a browser's built-in list) plus `--ca-file`.
     verifier: Arc<WebPkiServerVerifier>,
+    /// The roots this computer trusts beyond the public ones (its system store): a chain that
+    /// only they vouch for goes through a non-public authority, usually a firewall's.
+    system: Option<Arc<WebPkiServerVerifier>>,
     provider: Arc<CryptoProvider>,
     /// Issuer names (CN or O) of known TLS-inspection authorities, lower case.
     pub interception_names: Vec<String>,
@@ -62,8 +66,25 @@ impl Trust {
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
                 .map_err(|e| format!("trust store: {e}"))?;
+        // The system store may be unreadable or empty (a minimal container): then only the
+        // public roots and --ca-file count, as before.
+        let mut system_roots = RootCertStore::empty();
+        for c in rustls_native_certs::load_native_certs().certs {
+            let _ = system_roots.add(c);
+        }
+        let system = (!system_roots.is_empty())
+            .then(|| {
+                WebPkiServerVerifier::builder_with_provider(
+                    Arc::new(system_roots),
+                    provider.clone(),
+                )
+                .build()
+                .ok()
+            })
+            .flatten();
         Ok(Trust {
             verifier,
+            system,
             provider,
             interception_names: interception_names
                 .into_iter()
@@ -118,6 +139,16 @@ impl Trust {
                         "the certificate is issued by `{hit}`, a TLS inspection authority trusted by this computer: the firewall decrypts this traffic"
                     )
                 }))
+            }
+            Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer))
+                if self.system.as_ref().is_some_and(|v| {
+                    v.verify_server_cert(leaf, rest, &name, &[], UnixTime::now())
+                        .is_ok()
+                }) =>
+            {
+                Ok(Some(format!(
+                    "the certificate for {host} is issued by `{issuer}`, an authority this computer trusts but that is not a public one: a firewall inspects (decrypts) this traffic"
+                )))
             }
             Err(rustls::Error::InvalidCertificate(ce)) => Err(match ce {
                 CertificateError::UnknownIssuer
@@ -252,6 +283,20 @@ pub fn summarize(der: &CertificateDer<'_>) -> Option<CertSummary> {
     })
 }
 
+/// Who answered behind a TLS handshake, as a browser would judge it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A chain valid for the exact name up to a public root or `--ca-file`, from no known
+    /// inspection authority: the service's operator answered, whatever the answer says.
+    Operator,
+    /// A chain this computer trusts, but minted by a TLS inspection box: the box may answer.
+    Inspected,
+    /// A chain nothing trusts (interception by a box whose authority is not installed).
+    Untrusted,
+    /// No TLS at all: anyone on the path may answer.
+    Plain,
+}
+
 /// What one handshake showed.
 #[derive(Debug, Clone)]
 pub struct TlsFacts {
@@ -293,6 +338,14 @@ impl TlsFacts {
         out.set("trusted", self.judgement.is_ok());
     }
 
+    pub fn origin(&self) -> Origin {
+        match &self.judgement {
+            Ok(None) => Origin::Operator,
+            Ok(Some(_)) => Origin::Inspected,
+            Err(_) => Origin::Untrusted,
+        }
+    }
+
     /// Apply the judgement to a probe: fail when untrusted, warn when inspected.
     pub fn apply(&self, out: Outcome) -> Outcome {
         match &self.judgement {
@@ -324,7 +377,7 @@ where
         .connector(alpn)
         .connect(name, stream)
         .await
-        .map_err(|e| classify_tls_error(&e, host))?;
+        .map_err(|e| classify_tls_error(&e, host, alpn))?;
     let handshake = start.elapsed();
     let (_, conn) = tls.get_ref();
     let chain: Vec<CertificateDer<'static>> = conn
@@ -343,10 +396,22 @@ where
     Ok((tls, facts))
 }
 
-fn classify_tls_error(e: &std::io::Error, host: &str) -> (ErrorClass, String) {
+fn classify_tls_error(e: &std::io::Error, host: &str, alpn: &[&[u8]]) -> (ErrorClass, String) {
     let text = e.to_string();
     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
         return match inner {
+            // Offered only TURN's ALPN, told "no application protocol": a TLS server that is
+            // no TURN relay (nginx answers so since 1.21.4).
+            rustls::Error::AlertReceived(rustls::AlertDescription::NoApplicationProtocol)
+                if alpn == [b"stun.turn".as_slice()] =>
+            {
+                (
+                    ErrorClass::NoRelay,
+                    format!(
+                        "TLS to {host}: the server refuses the TURN protocol (ALPN stun.turn): it is not a TURN relay"
+                    ),
+                )
+            }
             rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => (
                 ErrorClass::Malformed,
                 format!("TLS to {host}: the server does not speak TLS ({inner})"),

@@ -18,37 +18,39 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 pub enum Upgrade {
     /// 101 Switching Protocols.
     Switched,
-    /// The service answered over HTTP (status, and whether a proxy's markers are on it).
-    Answered { status: u16, proxy: Option<String> },
+    /// An HTTP answer instead (its status and headers).
+    Answered {
+        status: u16,
+        headers: Vec<(String, String)>,
+    },
 }
 
-/// Markers a proxy leaves on its own answers.
-pub fn proxy_marker(headers: &[(String, String)]) -> Option<String> {
-    for (k, v) in headers {
-        let k = k.to_ascii_lowercase();
-        let low = v.to_ascii_lowercase();
-        if k == "x-squid-error" {
-            return Some(format!("X-Squid-Error: {v}"));
-        }
-        if k == "server"
-            && [
-                "squid",
-                "e2guardian",
-                "dansguardian",
-                "olfeo",
-                "fortigate",
-                "stormshield",
-            ]
+/// A proxy's or a filter's mark on an answer: `X-Squid-Error`, `Via`, or a `Server` header that
+/// `profiles/firewalls.toml` names.
+pub fn proxy_marker(
+    headers: &[(String, String)],
+    signs: &[super::http::PageSign],
+) -> Option<String> {
+    let header = |name: &str| {
+        headers
             .iter()
-            .any(|p| low.contains(p))
-        {
-            return Some(format!("Server: {v}"));
-        }
-        if k == "via" {
-            return Some(format!("Via: {v}"));
-        }
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    if let Some(v) = header("x-squid-error") {
+        return Some(format!("X-Squid-Error: {v}"));
     }
-    None
+    if let Some(v) = header("via") {
+        return Some(format!("Via: {v}"));
+    }
+    let server_signs: Vec<super::http::PageSign> = signs
+        .iter()
+        .filter(|s| s.field == "server")
+        .cloned()
+        .collect();
+    super::http::filter_sign(&server_signs, None, header)
+        .and(header("server"))
+        .map(|v| format!("Server: {v}"))
 }
 
 /// Attempt the upgrade over an established stream.
@@ -74,17 +76,14 @@ where
             let _ = ws.close(None).await;
             Ok(Upgrade::Switched)
         }
-        Err(tungstenite::Error::Http(resp)) => {
-            let headers: Vec<(String, String)> = resp
+        Err(tungstenite::Error::Http(resp)) => Ok(Upgrade::Answered {
+            status: resp.status().as_u16(),
+            headers: resp
                 .headers()
                 .iter()
                 .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect();
-            Ok(Upgrade::Answered {
-                status: resp.status().as_u16(),
-                proxy: proxy_marker(&headers),
-            })
-        }
+                .collect(),
+        }),
         Err(tungstenite::Error::Io(e)) => {
             let c = super::classify_io(&e);
             Err(match c {
@@ -105,6 +104,63 @@ where
         }
         Err(e) => Err((ErrorClass::Malformed, format!("WebSocket: {e}"))),
     }
+}
+
+/// Judge the upgrade the way a browser's view of the path allows. The service's operator (a
+/// trusted chain for the exact name) answering without switching is reachable: its normal
+/// answers (`answers`: 401 from nginx's `auth_request` without a meeting session) are expected,
+/// others only mean the profile may be stale. Behind a box that can answer in the server's
+/// place (TLS inspection, plain ws://), a proxy's mark or an answer the service never gives is
+/// a refused upgrade.
+pub fn judge(
+    out: Outcome,
+    check: &WebsocketCheck,
+    up: Upgrade,
+    facts: Option<&super::tls::TlsFacts>,
+    signs: &[super::http::PageSign],
+) -> Outcome {
+    use super::tls::Origin;
+    if let Some(Err((c, m))) = facts.map(|f| &f.judgement) {
+        return out.fail(*c, m.clone());
+    }
+    let origin = facts.map(|f| f.origin()).unwrap_or(Origin::Plain);
+    let apply = |o: Outcome| match facts {
+        Some(f) => f.apply(o),
+        None => o,
+    };
+    let (status, headers) = match up {
+        Upgrade::Switched => return apply(out.with("upgrade", "101")),
+        Upgrade::Answered { status, headers } => (status, headers),
+    };
+    let normal = check.answers.contains(&status);
+    let out = out.with("http_status", status);
+    let behind = match origin {
+        Origin::Operator => {
+            return if normal {
+                out.with("needs_session", true)
+            } else {
+                out.with("unexpected_answer", serde_json::json!({ "status": status }))
+            };
+        }
+        Origin::Inspected => "from behind a TLS inspection box",
+        Origin::Untrusted | Origin::Plain => "over an unencrypted path",
+    };
+    if let Some(p) = proxy_marker(&headers, signs) {
+        return out.with("proxy_marker", p.clone()).fail(
+            ErrorClass::UpgradeRefused,
+            format!("a proxy refused the WebSocket upgrade (HTTP {status}, {p})"),
+        );
+    }
+    if normal {
+        // The service itself answers this way too: nothing shows the box refused.
+        return apply(out.with("needs_session", true));
+    }
+    out.fail(
+        ErrorClass::UpgradeRefused,
+        format!(
+            "HTTP {status} instead of switching protocols, {behind}, where the service switches: something on the path refuses WebSockets"
+        ),
+    )
 }
 
 /// The `websocket` probe.
@@ -149,50 +205,7 @@ pub async fn probe(
             format!("{}: no answer to the WebSocket upgrade in time", check.url),
         ),
         Ok(Err((c, m))) => out.fail(c, m),
-        Ok(Ok((up, facts))) => {
-            if let Some(Err((c, m))) = facts.as_ref().map(|f| &f.judgement) {
-                out.fail(*c, m.clone())
-            } else {
-                // Behind a TLS inspection box, whatever answers instead of switching
-                // protocols is the box, not the server.
-                let inspected = facts
-                    .as_ref()
-                    .is_some_and(|f| matches!(f.judgement, Ok(Some(_))));
-                let out = match up {
-                    Upgrade::Switched => out.with("upgrade", "101"),
-                    Upgrade::Answered { status, proxy: Some(p) } => out
-                        .with("http_status", status)
-                        .with("proxy_marker", p.clone())
-                        .fail(
-                            ErrorClass::UpgradeRefused,
-                            format!("a proxy refused the WebSocket upgrade (HTTP {status}, {p})"),
-                        ),
-                    Upgrade::Answered { status, proxy: None } if inspected => out
-                        .with("http_status", status)
-                        .fail(
-                            ErrorClass::UpgradeRefused,
-                            format!("HTTP {status} instead of switching protocols, from behind a TLS inspection box: the firewall refuses WebSockets"),
-                        ),
-                    Upgrade::Answered { status, proxy: None } if status < 300 => out
-                        .with("http_status", status)
-                        .fail(
-                            ErrorClass::UpgradeRefused,
-                            format!("HTTP {status} instead of switching protocols: something on the path (a filter's page) answers in the server's place"),
-                        ),
-                    Upgrade::Answered { status, proxy: None } => out
-                        .with("http_status", status)
-                        .with("needs_session", true)
-                        .with(
-                            "note",
-                            format!("the service answered HTTP {status}: reachable; a real upgrade needs a meeting session"),
-                        ),
-                };
-                match &facts {
-                    Some(f) if out.status == crate::model::Status::Ok => f.apply(out),
-                    _ => out,
-                }
-            }
-        }
+        Ok(Ok((up, facts))) => judge(out, check, up, facts.as_ref(), &env.page_signs),
     };
     out.duration_ms = start.elapsed().as_millis() as u64;
     out
@@ -205,9 +218,11 @@ mod tests {
     #[test]
     fn proxy_markers() {
         let h = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
-        assert!(proxy_marker(&h("Server", "squid/5.7")).is_some());
-        assert!(proxy_marker(&h("server", "e2guardian")).is_some());
-        assert!(proxy_marker(&h("X-Squid-Error", "ERR_ACCESS_DENIED 0")).is_some());
-        assert!(proxy_marker(&h("Server", "nginx")).is_none());
+        let fp = crate::diagnose::firewall::Fingerprints::bundled().unwrap();
+        let signs = fp.page_signs();
+        assert!(proxy_marker(&h("Server", "squid/5.7"), &signs).is_some());
+        assert!(proxy_marker(&h("server", "e2guardian"), &signs).is_some());
+        assert!(proxy_marker(&h("X-Squid-Error", "ERR_ACCESS_DENIED 0"), &signs).is_some());
+        assert!(proxy_marker(&h("Server", "nginx"), &signs).is_none());
     }
 }

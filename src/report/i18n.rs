@@ -163,6 +163,10 @@ pub fn class_meaning(c: ErrorClass, l: Lang) -> &'static str {
             "les WebSockets sont refusés par un filtre",
             "WebSockets are refused by a filter",
         ),
+        NoRelay => l.t(
+            "le port répond, mais ce n'est pas un relais TURN (un serveur web, ou un boîtier qui refuse le protocole TURN)",
+            "the port answers, but it is not a TURN relay (a web server, or a box that refuses the TURN protocol)",
+        ),
         NoResponse => l.t("aucune réponse utilisable", "no usable answer"),
         Malformed => l.t(
             "réponse incompréhensible (ce n'est pas le bon protocole)",
@@ -176,5 +180,33 @@ pub fn class_meaning(c: ErrorClass, l: Lang) -> &'static str {
         PoorQuality => l.t("pertes, gigue ou latence trop fortes pour l'audio et la vidéo en direct", "loss, jitter or latency too high for live audio and video"),
         Interrupted => l.t("arrêté avant la fin (Ctrl-C) : chiffre mesuré jusque-là", "stopped before the end (Ctrl-C): figure measured until then"),
         LatencyUnderLoad => l.t("la latence monte fortement quand la liaison est chargée : le son prendra du retard", "latency rises sharply when the link is busy: audio will lag"),
+    }
+}
+
+/// A trusted answer that differs from the profile: the service was reached; the profile may be
+/// stale. `u` is the probe's `unexpected_answer` (`status`, `location`, `missing`).
+pub fn unexpected_answer(u: &serde_json::Value, l: Lang) -> String {
+    let status = u.get("status").and_then(|v| v.as_u64()).unwrap_or(0);
+    let detail = match (
+        u.get("location").and_then(|v| v.as_str()),
+        u.get("missing").and_then(|v| v.as_str()),
+    ) {
+        (Some(loc), _) => match l {
+            Lang::Fr => format!("HTTP {status} vers {loc}"),
+            Lang::En => format!("HTTP {status} to {loc}"),
+        },
+        (None, Some(m)) => match l {
+            Lang::Fr => format!("HTTP {status}, sans « {m} »"),
+            Lang::En => format!("HTTP {status}, without “{m}”"),
+        },
+        (None, None) => format!("HTTP {status}"),
+    };
+    match l {
+        Lang::Fr => format!(
+            "le service a répondu ({detail}), mais pas comme le prévoit le profil de preflight : le profil n'est peut-être plus à jour ; non compté contre le réseau"
+        ),
+        Lang::En => format!(
+            "the service answered ({detail}), but not as preflight's profile expects: the profile may be out of date; not counted against the network"
+        ),
     }
 }

@@ -3,12 +3,13 @@
 
 pub mod html;
 pub mod i18n;
+pub mod profiles;
 pub mod text;
 
 pub use i18n::Lang;
 
 use crate::diagnose::verdict::{Diagnosis, Finding};
-use crate::model::{Outcome, PlatformReport, Status};
+use crate::model::{Outcome, PlatformReport, ProbeKind, Status};
 use crate::plan::{PlatformPlan, Role};
 
 /// The label of an endpoint in sentences: its `what` from the profile, else its target.
@@ -17,11 +18,10 @@ fn label(p: &PlatformPlan, outcomes: &[Outcome], probe: usize, lang: Lang) -> St
         .entries
         .iter()
         .find(|e| e.probe == probe)
-        .and_then(|e| match &e.role {
-            Role::Endpoint { what_fr, .. } if lang == Lang::Fr && !what_fr.is_empty() => {
-                Some(what_fr.clone())
-            }
-            Role::Endpoint { what, .. } if !what.is_empty() => Some(what.clone()),
+        .and_then(|e| e.role.facts())
+        .and_then(|f| match lang {
+            Lang::Fr if !f.what_fr.is_empty() => Some(f.what_fr.clone()),
+            _ if !f.what.is_empty() => Some(f.what.clone()),
             _ => None,
         });
     let target = &outcomes[probe].target;
@@ -69,67 +69,265 @@ pub fn why(o: &Outcome, lang: Lang) -> String {
     }
 }
 
-/// One platform's report block: verdict, one-sentence summary, reasons, probes.
+/// The probes that count for nothing in the verdict, and why (`informational`,
+/// `other_version`, `stale_name`, `unverified`, `no_relay`): the ticket asks nothing about
+/// them. A step on the way (DNS, TCP, TLS) counts when a counted endpoint uses its host and port.
+pub fn not_counted(
+    p: &PlatformPlan,
+    d: &Diagnosis,
+    outcomes: &[Outcome],
+) -> Vec<(usize, &'static str)> {
+    let mut out: Vec<(usize, &'static str)> = Vec::new();
+    let group_of = |g: &str| -> Vec<usize> {
+        p.entries
+            .iter()
+            .filter(|e| matches!(&e.role, Role::Endpoint { group, .. } if group == g))
+            .map(|e| e.probe)
+            .collect()
+    };
+    for f in &d.findings {
+        match f {
+            Finding::NotApplicable { probe, .. } => out.push((*probe, "other_version")),
+            Finding::Stale { probes, .. } => out.extend(probes.iter().map(|i| (*i, "stale_name"))),
+            Finding::Unconfirmed { failed, .. } => {
+                out.extend(failed.iter().map(|i| (*i, "unverified")))
+            }
+            Finding::NoRelay { group, .. } => {
+                out.extend(group_of(group).into_iter().map(|i| (i, "no_relay")))
+            }
+            _ => {}
+        }
+    }
+    for e in &p.entries {
+        if e.role.facts().is_some_and(|f| f.informational)
+            && !out.iter().any(|(i, _)| *i == e.probe)
+        {
+            out.push((e.probe, "informational"));
+        }
+    }
+    let counted = |e: &crate::plan::Entry| {
+        matches!(e.role, Role::Endpoint { .. }) && !out.iter().any(|(i, _)| *i == e.probe)
+    };
+    // A step on the way counts for the endpoints that ride on it: DNS for every endpoint of
+    // its host, a TCP connection or TLS handshake for those on its port over TCP.
+    let rides_on = |s: &crate::plan::Entry, e: &crate::plan::Entry| {
+        e.host == s.host
+            && match outcomes[s.probe].kind {
+                ProbeKind::Dns => true,
+                _ => {
+                    e.port == s.port
+                        && outcomes[e.probe].transport != Some(crate::model::Transport::Udp)
+                }
+            }
+    };
+    let supports: Vec<(usize, &'static str)> = p
+        .entries
+        .iter()
+        .filter(|e| matches!(e.role, Role::Support))
+        .filter(|s| !p.entries.iter().any(|e| counted(e) && rides_on(s, e)))
+        .map(|s| (s.probe, "informational"))
+        .collect();
+    out.extend(supports);
+    out
+}
+
+/// One platform's report block: verdict, one-sentence summary, reasons, notes, probes.
 pub fn platform_report(
     p: &PlatformPlan,
     d: &Diagnosis,
     outcomes: &[Outcome],
     lang: Lang,
 ) -> PlatformReport {
+    let l = lang;
     let mut reasons = Vec::new();
+    let mut notes = Vec::new();
     let mut summary = None;
+    let labels = |probes: &[usize]| {
+        probes
+            .iter()
+            .map(|i| label(p, outcomes, *i, l))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     // Worst findings first, so the summary names what matters most.
     let mut findings: Vec<&Finding> = d.findings.iter().collect();
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity()));
+    let mut media_down = false;
     for f in findings {
         let line = match f {
             Finding::Down {
                 failed, required, ..
             } => {
                 let first = failed[0];
+                media_down |= failed
+                    .iter()
+                    .any(|i| matches!(outcomes[*i].kind, ProbeKind::Turn | ProbeKind::Stun));
                 let s = format!(
                     "{} — {}",
-                    label(p, outcomes, first, lang),
-                    why(&outcomes[first], lang)
+                    label(p, outcomes, first, l),
+                    why(&outcomes[first], l)
                 );
                 if *required {
                     s
                 } else {
-                    format!("{} {s}", lang.t("(optionnel)", "(optional)"))
+                    format!("{} {s}", l.t("(optionnel)", "(optional)"))
                 }
             }
-            Finding::Fallback { used, failed, .. } => format!(
-                "{} {} ; {} — {}",
-                lang.t(
-                    "ne fonctionne que par repli :",
-                    "works only through a fallback:"
-                ),
-                label(p, outcomes, *used, lang),
-                label(p, outcomes, failed[0], lang),
-                why(&outcomes[failed[0]], lang)
-            ),
+            Finding::Fallback { used, failed, .. } => {
+                let through = if outcomes[*used].data_str("path").is_some() {
+                    l.t(
+                        " (par le proxy : demandez d'exempter ces hôtes du proxy)",
+                        " (through the proxy: ask for these hosts to be exempted from the proxy)",
+                    )
+                } else {
+                    ""
+                };
+                match failed.first() {
+                    Some(f0) => format!(
+                        "{} {}{through} ; {} — {}",
+                        l.t(
+                            "ne fonctionne que par repli :",
+                            "works only through a fallback:"
+                        ),
+                        label(p, outcomes, *used, l),
+                        label(p, outcomes, *f0, l),
+                        why(&outcomes[*f0], l)
+                    ),
+                    None => format!(
+                        "{} {}{through}",
+                        l.t(
+                            "ne fonctionne que par repli :",
+                            "works only through a fallback:"
+                        ),
+                        label(p, outcomes, *used, l)
+                    ),
+                }
+            }
             Finding::Warned { probe } => format!(
                 "{} — {}",
-                label(p, outcomes, *probe, lang),
-                why(&outcomes[*probe], lang)
+                label(p, outcomes, *probe, l),
+                why(&outcomes[*probe], l)
             ),
+            Finding::NoRelay { host, .. } => {
+                let line = match l {
+                    Lang::Fr => format!(
+                        "pas de relais TURN sur {host} : son propre serveur web refuse le protocole TURN sur 443 et rien ne répond sur 3478. Le relais média de ce serveur est ailleurs et n'a pas été testé : demandez-le à ses administrateurs (turn-stun-servers.xml) et relancez avec --turn RELAIS."
+                    ),
+                    Lang::En => format!(
+                        "no TURN relay on {host}: its own web server refuses the TURN protocol on 443 and nothing answers on 3478. This server's media relay is elsewhere and was not tested: ask its administrators for it (turn-stun-servers.xml) and run again with --turn RELAY."
+                    ),
+                };
+                notes.push(line.clone());
+                summary.get_or_insert(line);
+                continue;
+            }
+            Finding::Stale { probes, .. } => {
+                notes.push(format!(
+                    "{} {}",
+                    labels(probes),
+                    l.t(
+                        ": ce nom n'existe pas alors que d'autres noms du même domaine répondent — la liste publiée par le service n'est plus à jour ; non compté contre le réseau.",
+                        ": this name does not exist while other names of the same domain resolve — the list the service publishes is out of date; not counted against the network."
+                    )
+                ));
+                continue;
+            }
+            Finding::Unconfirmed { failed, .. } => {
+                notes.push(format!(
+                    "{} — {} {}",
+                    labels(failed),
+                    why(&outcomes[failed[0]], l),
+                    l.t(
+                        "; le service ne confirme pas ce point d'accès (non vérifié) : non compté contre le réseau.",
+                        "; the service does not confirm this endpoint (unverified): not counted against the network."
+                    )
+                ));
+                continue;
+            }
+            Finding::NotApplicable { probe, version } => {
+                notes.push(format!(
+                    "{} {} {version}",
+                    label(p, outcomes, *probe, l),
+                    l.t(
+                        ": non utilisé par BigBlueButton",
+                        ": not used by BigBlueButton"
+                    )
+                ));
+                continue;
+            }
         };
         if summary.is_none() {
             summary = Some(line.clone());
         }
         reasons.push(line);
     }
+    // Trusted answers that differ from the profile: the service answered, the profile may be
+    // stale.
+    let not_applicable: Vec<usize> = d
+        .findings
+        .iter()
+        .filter_map(|f| match f {
+            Finding::NotApplicable { probe, .. } => Some(*probe),
+            _ => None,
+        })
+        .collect();
+    for e in &p.entries {
+        let o = &outcomes[e.probe];
+        if o.works()
+            && !not_applicable.contains(&e.probe)
+            && let Some(u) = o.data.get("unexpected_answer")
+            && matches!(e.role, Role::Endpoint { .. })
+        {
+            let line = format!(
+                "{} — {}",
+                label(p, outcomes, e.probe, l),
+                i18n::unexpected_answer(u, l)
+            );
+            if !notes.contains(&line) {
+                notes.push(line);
+            }
+        }
+    }
+    if media_down {
+        let fallback = match l {
+            Lang::Fr if !p.profile.media_fallback_fr.is_empty() => &p.profile.media_fallback_fr,
+            _ => &p.profile.media_fallback,
+        };
+        if !fallback.is_empty() {
+            notes.push(fallback.clone());
+        }
+    }
+    for u in &p.profile.unpublished {
+        notes.push(format!("{} {u}", l.t("Non testé :", "Not tested:")));
+    }
     let summary = summary.unwrap_or_else(|| {
-        lang.t(
-            "Tout ce que le navigateur utilise répond depuis ce réseau.",
-            "Everything the browser uses answers from this network.",
-        )
+        if p.profile.unpublished.is_empty() {
+            l.t(
+                "Tout ce que le navigateur utilise répond depuis ce réseau.",
+                "Everything the browser uses answers from this network.",
+            )
+        } else {
+            l.t(
+                "Tout ce qui a pu être testé répond depuis ce réseau ; ce que la plateforme ne publie pas n'a pas été testé (voir les remarques).",
+                "Everything that could be tested answers from this network; what the platform does not publish was not tested (see the notes).",
+            )
+        }
         .to_string()
     });
+    let uncounted = not_counted(p, d, outcomes);
     let mut probes: Vec<Outcome> = p
         .entries
         .iter()
-        .map(|e| outcomes[e.probe].clone())
+        .map(|e| {
+            let mut o = outcomes[e.probe].clone();
+            if let Some((_, why)) = uncounted.iter().find(|(i, _)| *i == e.probe) {
+                o.set("not_counted", *why);
+            }
+            if e.role.facts().is_some_and(|f| f.stand_in) {
+                o.set("stand_in", true);
+            }
+            o
+        })
         .collect();
     probes.sort_by_key(|o| o.kind);
     PlatformReport {
@@ -138,6 +336,7 @@ pub fn platform_report(
         verdict: d.verdict,
         summary,
         reasons,
+        notes,
         probes,
     }
 }

@@ -92,7 +92,11 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
             for reason in &p.reasons {
                 let _ = writeln!(s, "    - {reason}");
             }
-            for o in p.probes.iter().filter(|o| o.status == Status::Fail) {
+            for o in p
+                .probes
+                .iter()
+                .filter(|o| o.status == Status::Fail && !o.data.contains_key("not_counted"))
+            {
                 let msg = o.error.as_ref().map(|e| e.message.as_str()).unwrap_or("");
                 let transport = o
                     .transport
@@ -111,7 +115,7 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
             let skipped = p
                 .probes
                 .iter()
-                .filter(|o| o.status == Status::Skipped)
+                .filter(|o| o.status == Status::Skipped && !o.data.contains_key("not_counted"))
                 .count();
             if skipped > 0 {
                 let _ = writeln!(
@@ -209,6 +213,18 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
                 p.name,
                 l.t(" : ", ": ")
             );
+        }
+    }
+
+    let noted: Vec<_> = r.platforms.iter().filter(|p| !p.notes.is_empty()).collect();
+    if !noted.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "{}", l.t("À savoir :", "Good to know:"));
+        for p in noted {
+            let _ = writeln!(s, "  {}", p.name);
+            for n in &p.notes {
+                let _ = writeln!(s, "    - {n}");
+            }
         }
     }
 

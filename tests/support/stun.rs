@@ -82,9 +82,7 @@ pub async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
         }
         let reply = match mode {
             Mode::Good => answer(&msg, from),
-            Mode::Garbage => {
-                Some(b"HTTP/1.1 400 Bad Request\r\n\r\nthis is not STUN at all".to_vec())
-            }
+            Mode::Garbage => Some(b"\xde\xad\xbe\xef: these bytes are not STUN at all".to_vec()),
             Mode::Silent => None,
         };
         if let Some(r) = reply

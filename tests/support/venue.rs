@@ -14,6 +14,26 @@ use std::path::PathBuf;
 use std::process::Command;
 
 pub const HOST: &str = "bbb.example.test";
+/// A TURN relay on a host of its own (`Setup::relay`).
+pub const RELAY: &str = "relay.example.test";
+
+/// The real platforms' names, all served by the venue's address (by host name). Missing on
+/// purpose: `bbb-dinum-w3` (the published list is stale) and the sign-in provider.
+pub const PLATFORM_NAMES: &[&str] = &[
+    "webinaire.numerique.gouv.fr",
+    "bbb-dinum-scalelite.visio.education.fr",
+    "bbb-dinum-w1.visio.education.fr",
+    "bbb-dinum-w2.visio.education.fr",
+    "bbb-dinum-turn1.visio.education.fr",
+    "bbb-dinum-turn2.visio.education.fr",
+    "bbb-dinum-turn3.visio.education.fr",
+    "bbb-dinum-turn4.visio.education.fr",
+    "bbb-dinum-turn5.visio.education.fr",
+    "app.livestorm.co",
+    "api.livestorm.co",
+    "cdn.ireland.production.livestorm.io",
+    "stun.cloudflare.com",
+];
 
 #[derive(Clone, Copy, PartialEq)]
 pub enum Cert {
@@ -21,6 +41,9 @@ pub enum Cert {
     Expired,
     /// Issued by a CA the machine does not trust, named like a firewall vendor's.
     Intercepted,
+    /// Issued by a firewall vendor's CA that the machine trusts (the school installed it): a
+    /// TLS inspection box that can answer in the server's place.
+    Inspected,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -36,10 +59,20 @@ pub enum Names {
 pub struct Setup {
     pub web: Option<web::Mode>,
     pub cert: Cert,
+    /// TURN on 443 beside the web server (ALPN stun.turn, plain TCP), as bbb-install does.
+    pub web_turn: bool,
+    /// The services' pages were reworded.
+    pub reworded: bool,
+    /// A filter holds TURN over TLS on 443 (handshake done, no answer).
+    pub hold_turn: bool,
     pub turn_udp: bool,
     pub turn_tcp: bool,
     pub turn_mode: stun::Mode,
     pub names: Names,
+    /// A TURN relay on a host of its own ([`RELAY`]): TCP 3478, TLS on 443, and UDP 3478
+    /// unless `relay_udp` is false.
+    pub relay: bool,
+    pub relay_udp: bool,
 }
 
 impl Default for Setup {
@@ -47,10 +80,15 @@ impl Default for Setup {
         Setup {
             web: Some(web::Mode::Bbb),
             cert: Cert::Good,
+            web_turn: true,
+            reworded: false,
+            hold_turn: false,
             turn_udp: true,
             turn_tcp: true,
             turn_mode: stun::Mode::Good,
             names: Names::Good,
+            relay: false,
+            relay_udp: true,
         }
     }
 }
@@ -64,10 +102,14 @@ pub struct Lab {
     pub web_addr: SocketAddr,
     pub dir: tempfile::TempDir,
     pub ca_file: PathBuf,
-    pub profile: Option<PathBuf>,
+    /// Profiles moved to the test's ports (empty when the real ports are used).
+    pub profiles: Vec<PathBuf>,
     pub dns: DnsServer,
     pub _web: Option<WebServer>,
     pub _turn: Option<StunServer>,
+    pub _relay: Option<(WebServer, StunServer)>,
+    /// The relay's address, when there is one.
+    pub relay_ip: Option<IpAddr>,
 }
 
 /// Two ports on `ip` for (HTTPS, TURN): the real ones when this process may bind them (and
@@ -84,64 +126,131 @@ fn ports(ip: IpAddr) -> (u16, u16, bool) {
     (free(), free(), false)
 }
 
+/// A bundled profile moved to the test's ports (when this process may not bind 443 and 3478):
+/// web URLs get the HTTPS port, 443 and 3478 in ICE URIs become the test's ports.
+fn moved_profile(text: &str, https: u16, turn: u16) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut l = line.to_string();
+        if l.trim_start().starts_with("url = ") {
+            for scheme in ["https://", "wss://"] {
+                if let Some(i) = l.find(scheme) {
+                    let rest = &l[i + scheme.len()..];
+                    if let Some(slash) = rest.find('/') {
+                        let host = &rest[..slash];
+                        if !host.contains(':') {
+                            l = format!("{}{scheme}{host}:{https}{}", &l[..i], &rest[slash..]);
+                        }
+                    }
+                }
+            }
+            l = l
+                .replace(":3478", &format!(":{turn}"))
+                .replace(":443", &format!(":{https}"));
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}
+
 impl Setup {
     pub fn start(self) -> Lab {
         let ip = super::fresh_loopback();
         let dir = tempfile::tempdir().unwrap();
         let ca = Ca::new("preflight test CA");
         let ca_file = dir.path().join("ca.pem");
-        std::fs::write(&ca_file, &ca.pem).unwrap();
+        let mut names = vec![HOST];
+        names.extend_from_slice(PLATFORM_NAMES);
+        let vendor = Ca::new("Fortinet_CA_SSL");
         let leaf = match self.cert {
-            Cert::Good => ca.leaf(&[HOST]),
-            Cert::Expired => ca.expired_leaf(&[HOST]),
-            Cert::Intercepted => Ca::new("Fortinet_CA_SSL").leaf(&[HOST]),
+            Cert::Good => ca.leaf(&names),
+            Cert::Expired => ca.expired_leaf(&names),
+            Cert::Intercepted | Cert::Inspected => vendor.leaf(&names),
         };
+        // The machine trusts the lab's root; with `Inspected`, also the box's authority.
+        let mut trusted = ca.pem.clone();
+        if self.cert == Cert::Inspected {
+            trusted.push_str(&vendor.pem);
+        }
+        std::fs::write(&ca_file, &trusted).unwrap();
         let (https, turn_port, real_ports) = ports(ip);
         let web = self.web.map(|mode| {
             WebServer::start(
                 SocketAddr::new(ip, https),
                 &leaf,
-                WebOptions { mode, turn: true },
+                WebOptions {
+                    mode,
+                    turn: self.web_turn,
+                    reworded: self.reworded,
+                    hold_turn: self.hold_turn,
+                },
             )
             .unwrap()
         });
         let turn = (self.turn_udp || self.turn_tcp).then(|| {
             StunServer::start(ip, turn_port, self.turn_udp, self.turn_tcp, self.turn_mode).unwrap()
         });
+        // The relay listens on the same ports as the venue, on an address of its own.
+        let relay_ip = self.relay.then(super::fresh_loopback);
+        let relay = relay_ip.map(|rip| {
+            let web = WebServer::start(
+                SocketAddr::new(rip, https),
+                &ca.leaf(&[RELAY]),
+                WebOptions::default(),
+            )
+            .unwrap();
+            let turn =
+                StunServer::start(rip, turn_port, self.relay_udp, true, stun::Mode::Good).unwrap();
+            (web, turn)
+        });
         let answer = match self.names {
             Names::Sinkhole => "0.0.0.0".parse().unwrap(),
             _ => ip,
         };
-        let zone: Vec<(&str, Vec<IpAddr>)> = match self.names {
+        let mut zone: Vec<(&str, Vec<IpAddr>)> = match self.names {
             Names::Missing => vec![],
-            _ => vec![(HOST, vec![answer])],
+            _ => names.iter().map(|n| (*n, vec![answer])).collect(),
         };
+        if let Some(rip) = relay_ip {
+            zone.push((RELAY, vec![rip]));
+        }
         let mode = match self.names {
             Names::Servfail => dns::Mode::Servfail,
             Names::Silent => dns::Mode::Silent,
             _ => dns::Mode::Zone,
         };
         let dns = DnsServer::start(&zone, mode);
-        let profile = (!real_ports).then(|| {
-            let bundled = include_str!("../../profiles/bbb.toml");
-            let moved = bundled
-                .replace("{server}:3478", &format!("{{server}}:{turn_port}"))
-                .replace("{server}:443", &format!("{{server}}:{https}"))
-                .replace("://{server}/", &format!("://{{server}}:{https}/"));
-            let p = dir.path().join("bbb.toml");
-            std::fs::write(&p, moved).unwrap();
-            p
-        });
+        let mut profiles = Vec::new();
+        if !real_ports {
+            for (name, text) in [
+                ("bbb.toml", include_str!("../../profiles/bbb.toml")),
+                (
+                    "webinaire.toml",
+                    include_str!("../../profiles/webinaire.toml"),
+                ),
+                (
+                    "livestorm.toml",
+                    include_str!("../../profiles/livestorm.toml"),
+                ),
+            ] {
+                let p = dir.path().join(name);
+                std::fs::write(&p, moved_profile(text, https, turn_port)).unwrap();
+                profiles.push(p);
+            }
+        }
         Lab {
             ip,
             ca,
             web_addr: SocketAddr::new(ip, https),
             dir,
             ca_file,
-            profile,
+            profiles,
             dns,
             _web: web,
             _turn: turn,
+            _relay: relay,
+            relay_ip,
         }
     }
 }
@@ -169,16 +278,24 @@ impl Lab {
     }
 
     fn run_with(&self, extra: &[&str], envs: &[(&str, String)]) -> Run {
+        let mut args = vec!["--server", HOST, "--platform", "bbb"];
+        args.extend_from_slice(extra);
+        self.run_args(&args, envs)
+    }
+
+    /// Run `check` with exactly these arguments, plus the lab's resolver, CA, deadline and
+    /// profiles, and the JSON report on stdout.
+    pub fn run_args(&self, args: &[&str], envs: &[(&str, String)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
-        cmd.args(["check", "--server", HOST, "--platform", "bbb", "--json"])
+        cmd.args(["check", "--json"])
             .arg("--resolver")
             .arg(self.dns.addr.to_string())
             .arg("--ca-file")
             .arg(&self.ca_file)
             .args(["--timeout", "2", "--lab-net", "127.0.0.0/8"])
-            .args(extra)
+            .args(args)
             .current_dir(self.dir.path());
-        if let Some(p) = &self.profile {
+        for p in &self.profiles {
             cmd.arg("--profile").arg(p);
         }
         for v in [
@@ -273,5 +390,40 @@ impl Run {
                         .is_some_and(|v| v.starts_with("proxy "))
             })
             .unwrap_or_else(|| panic!("no {kind} probe through the proxy: {}", self.explain()))
+    }
+}
+
+impl Run {
+    /// The report block of one platform.
+    pub fn platform(&self, id: &str) -> &Value {
+        self.report["platforms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap_or_else(|| panic!("no platform {id}: {}", self.explain()))
+    }
+
+    /// A platform's notes, joined.
+    pub fn notes(&self, id: &str) -> String {
+        self.platform(id)["notes"]
+            .as_array()
+            .map(|n| {
+                n.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default()
+    }
+
+    /// The probe of a platform whose target contains `target` (and of this kind).
+    pub fn find(&self, id: &str, kind: &str, target: &str) -> &Value {
+        self.platform(id)["probes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["kind"] == kind && p["target"].as_str().is_some_and(|t| t.contains(target)))
+            .unwrap_or_else(|| panic!("no {kind} probe to {target}: {}", self.explain()))
     }
 }
