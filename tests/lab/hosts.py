@@ -116,7 +116,8 @@ def parse(resp):
 
 def get(name, path, extra=""):
     with tls(name, ["http/1.1"]) as s:
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {name}\r\nUser-Agent: lab\r\n{extra}Connection: close\r\n\r\n".encode())
+        head = f"GET {path} HTTP/1.1\r\nHost: {name}\r\nUser-Agent: lab\r\n{extra}Connection: close\r\n\r\n"
+        s.sendall(head.encode())
         return parse(read_all(s))
 
 
@@ -126,10 +127,12 @@ def http(name, path, status, contains=(), location=None, ctype=None):
     for c in contains:
         assert c in body, f"body lacks {c!r}: {body[:200]!r}"
     if location is not None:
-        assert h.get("location", "").startswith(location), f"Location {h.get('location')!r}, expected {location!r}…"
+        got = h.get("location", "")
+        assert got.startswith(location), f"Location {got!r}, expected {location!r}…"
     if ctype is not None:
         assert h.get("content-type", "").startswith(ctype), f"Content-Type {h.get('content-type')!r}"
-    return f"HTTP {st}" + (f" -> {h['location'][:70]}" if "location" in h else "") + (f" ({h.get('content-type')})" if ctype else "")
+    where = f" -> {h['location'][:70]}" if "location" in h else ""
+    return f"HTTP {st}{where}" + (f" ({h.get('content-type')})" if ctype else "")
 
 
 def no_text(name, path, text):
@@ -143,7 +146,8 @@ def websocket(name, path, status):
     with tls(name, ["http/1.1"]) as s:
         s.sendall(
             (f"GET {path} HTTP/1.1\r\nHost: {name}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: https://{name}\r\n\r\n").encode())
+             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+             f"Origin: https://{name}\r\n\r\n").encode())
         data = b""
         while b"\r\n\r\n" not in data:
             b = s.recv(4096)
@@ -156,7 +160,8 @@ def websocket(name, path, status):
             want = base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
             assert h.get("sec-websocket-accept") == want, "bad Sec-WebSocket-Accept"
             mask = os.urandom(4)
-            s.sendall(b"\x88\x82" + mask + bytes(b ^ mask[i] for i, b in enumerate(b"\x03\xe8")))  # close 1000
+            close = bytes(b ^ mask[i] for i, b in enumerate(struct.pack(">H", 1000)))
+            s.sendall(b"\x88\x82" + mask + close)
         return f"HTTP {st}" + (" Switching Protocols" if st == 101 else f" (server: {h.get('server', '-')})")
 
 
@@ -298,18 +303,20 @@ for name in ["auth.proconnect.gouv.fr", "bbb-dinum-w3.visio.education.fr", "exam
 
 
 def bbb_web(host, version):
-    check(f"{host} API", http, host, "/bigbluebutton/api", 200, ["<returncode>SUCCESS</returncode>", f"<bbbVersion>{version}</bbbVersion>"])
-    check(f"{host} /html5client/", http, host, "/html5client/", 200, ["<title>BigBlueButton</title>"], None, "text/html")
-    check(f"{host} wss /bbb-webrtc-sfu", websocket, host, "/bbb-webrtc-sfu", 401)
+    api = ["<returncode>SUCCESS</returncode>", f"<bbbVersion>{version}</bbbVersion>"]
+    check(f"{host} API", http, host, "/bigbluebutton/api", 200, api)
+    page = ["<title>BigBlueButton</title>"]
+    check(f"{host} /html5client/", http, host, "/html5client/", 200, page, None, "text/html")
     check(f"{host} /pad/", http, host, "/pad/", 401)
+    sockjs = ["/html5client/sockjs/websocket", "/html5client/sockjs/123/abcd/websocket"]
     if version.startswith("3."):
-        check(f"{host} wss /graphql", websocket, host, "/graphql", 101)
-        check(f"{host} wss /html5client/sockjs/websocket", websocket, host, "/html5client/sockjs/websocket", 404)
+        upgrades = {"/graphql": 101, sockjs[0]: 404}
     else:
-        check(f"{host} wss /html5client/sockjs/websocket", websocket, host, "/html5client/sockjs/websocket", 101)
-        check(f"{host} wss /html5client/sockjs/123/abcd/websocket", websocket, host, "/html5client/sockjs/123/abcd/websocket", 101)
+        upgrades = {sockjs[0]: 101, sockjs[1]: 101, "/graphql": 404}
         check(f"{host} /graphql", http, host, "/graphql", 404)
-        check(f"{host} wss /graphql", websocket, host, "/graphql", 404)
+    upgrades["/bbb-webrtc-sfu"] = 401  # auth_request: no session, no upgrade
+    for path, status in upgrades.items():
+        check(f"{host} wss {path}", websocket, host, path, status)
 
 
 def relay(host, tcp443=False):
@@ -337,7 +344,8 @@ relay("relay.lab.test")
 # webinaire: b3desk, Scalelite, nodes, TURN cluster.
 w = "webinaire.numerique.gouv.fr"
 check(f"{w} /", http, w, "/", 302, [], "/home")
-check(f"{w} /home", http, w, "/home", 200, ["<title>Accueil - Webinaire</title>", "Webinaire"], None, "text/html")
+home = ["<title>Accueil - Webinaire</title>", "Webinaire"]
+check(f"{w} /home", http, w, "/home", 200, home, None, "text/html")
 check(f"{w} /welcome", http, w, "/welcome", 302, [], "https://auth.proconnect.gouv.fr/api/v2/authorize?")
 sc = "bbb-dinum-scalelite.visio.education.fr"
 check(f"{sc} API", http, sc, "/bigbluebutton/api", 200, ["<returncode>SUCCESS</returncode>"])
@@ -353,7 +361,8 @@ check(f"{a} /", http, a, "/", 302, [], "/login")
 check(f"{a} /login", http, a, "/login", 200, ["<title>Livestorm</title>"], None, "text/html")
 check(f"{a} /elsewhere", http, a, "/elsewhere", 404, [], None, "text/html")
 check(f"{a} wss /", websocket, a, "/", 404)
-check("api.livestorm.co /v1/ping", http, "api.livestorm.co", "/v1/ping", 401, ['"Unauthorized"'], None, "application/vnd.api+json")
+api = "api.livestorm.co"
+check(f"{api} /v1/ping", http, api, "/v1/ping", 401, ['"Unauthorized"'], None, "application/vnd.api+json")
 c = "cdn.ireland.production.livestorm.io"
 check(f"{c} /", http, c, "/", 403, ["<Code>AccessDenied</Code>"], None, "application/xml")
 check("stun.cloudflare.com stun udp 3478", stun_udp, "stun.cloudflare.com")

@@ -535,7 +535,12 @@ servers_ready() {
 run_scenario() {
   local file=$1 name
   name=$(basename "$file" .toml)
-  eval "$(python3 "$here/scenario.py" env "$file")" || return 1
+  local vars
+  if ! vars=$(python3 "$here/scenario.py" env "$file"); then
+    printf '%-24s %s\n' "$name" "FAIL: the scenario file is not valid"
+    return 1
+  fi
+  eval "$vars"
   mkdir -p "$work/run"
   # (set -e does not apply inside a function called with ||: each step is checked.)
   if ! { network && firewall && internet && middlebox && servers_ready; }; then

@@ -167,7 +167,8 @@ def check(path, report_path, seconds):
         if p is None:
             problems.append(f"no platform {pid}")
             continue
-        texts = list(p.get("notes") or []) + [p.get("summary") or ""] + [str(x) for x in p.get("reasons") or []]
+        texts = list(p.get("notes") or []) + [p.get("summary") or ""]
+        texts += [str(x) for x in p.get("reasons") or []]
         for n in wanted:
             if not any(n.lower() in t.lower() for t in texts):
                 problems.append(f"{pid}: no note mentioning `{n}`")
@@ -176,7 +177,7 @@ def check(path, report_path, seconds):
         kind, _, transport = kind.partition("/")
         found = [
             o for p in r["platforms"] for o in p["probes"]
-            if o["kind"] == kind and (not transport or o.get("transport") == transport) and text in o["target"]
+            if o["kind"] == kind and transport in ("", o.get("transport")) and text in o["target"]
         ]
         if not any(o["status"] == "ok" for o in found):
             got = ", ".join(f"{o['target']} {o['status']}" for o in found) or "no such probe"
