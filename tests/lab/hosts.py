@@ -222,13 +222,17 @@ def turn_401(data, tid):
     return f"Allocate -> 401 Unauthorized (realm {realm})"
 
 
-def turn_udp(name, port=3478):
-    msg, tid = stun_msg(0x0003)
+def udp_exchange(name, port, msg):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(2)
         s.connect((addr_of(name), port))
         s.send(msg)
-        return "UDP " + turn_401(s.recv(1500), tid)
+        return s.recv(1500)  # ConnectionRefusedError on ICMP port unreachable
+
+
+def turn_udp(name, port=3478):
+    msg, tid = stun_msg(0x0003)
+    return "UDP " + turn_401(udp_exchange(name, port, msg), tid)
 
 
 def turn_tcp(name, port=3478):
@@ -240,16 +244,13 @@ def turn_tcp(name, port=3478):
 def turn_tls(name, port=443):
     msg, tid = stun_msg(0x0003)
     with tls(name, ["stun.turn"], port) as s:
-        return f"TLS {port} (ALPN {s.selected_alpn_protocol()}) " + turn_401(stream_exchange(s, msg), tid)
+        alpn = s.selected_alpn_protocol()
+        return f"TLS {port} (ALPN {alpn}) " + turn_401(stream_exchange(s, msg), tid)
 
 
 def stun_udp(name, port=3478):
     msg, tid = stun_msg(0x0001)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(2)
-        s.connect((addr_of(name), port))
-        s.send(msg)
-        typ, attrs = stun_answer(s.recv(1500), tid)
+    typ, attrs = stun_answer(udp_exchange(name, port, msg), tid)
     assert typ == 0x0101 and 0x0020 in attrs, f"message type {typ:#06x}"
     x = attrs[0x0020]
     ip = socket.inet_ntoa(bytes(a ^ b for a, b in zip(x[4:8], struct.pack(">I", 0x2112A442))))
@@ -258,14 +259,10 @@ def stun_udp(name, port=3478):
 
 def udp_refused(name, port=3478):
     msg, _ = stun_msg(0x0001)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(2)
-        s.connect((addr_of(name), port))
-        s.send(msg)
-        try:
-            s.recv(1500)
-        except ConnectionRefusedError:
-            return "ICMP port unreachable"
+    try:
+        udp_exchange(name, port, msg)
+    except ConnectionRefusedError:
+        return "ICMP port unreachable"
     raise AssertionError("something answered")
 
 
