@@ -215,11 +215,16 @@ fn lab_reports_render_and_merge() {
     assert!(first.contains("bloqu"), "{text}");
     let raw = std::fs::read_to_string(&csv).unwrap();
     let rows = parse_csv(raw.trim_start_matches('\u{feff}'), ';');
-    assert_eq!(
-        rows.len(),
-        reports.len() + 1,
-        "one row per venue (bbb only)"
-    );
+    // One row per venue and platform (some lab scenarios check every platform).
+    let platforms: usize = reports
+        .iter()
+        .map(|r| {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(r).unwrap()).unwrap();
+            v["platforms"].as_array().unwrap().len()
+        })
+        .sum();
+    assert_eq!(rows.len(), platforms + 1, "one row per venue and platform");
     assert_self_contained(&std::fs::read_to_string(&html).unwrap());
     let url = format!("file://{}", html.display());
     if let Some(dom) = chromium(&["--dump-dom", &url]) {
