@@ -59,9 +59,11 @@ struct RawProfile {
     default_server: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
-    /// What the platform does not publish (said as such, not invented).
+    /// What the platform does not publish (said as such, not invented), in English and French.
     #[serde(default)]
     unpublished: Vec<String>,
+    #[serde(default)]
+    unpublished_fr: Vec<String>,
     /// The platform's own domains: a redirect to one of them is a normal answer.
     #[serde(default)]
     domains: Vec<String>,
@@ -262,6 +264,8 @@ pub struct Profile {
     pub default_server: Option<String>,
     pub notes: Vec<String>,
     pub unpublished: Vec<String>,
+    /// `unpublished` in French (same order; falls back to English).
+    pub unpublished_fr: Vec<String>,
     pub domains: Vec<String>,
     pub sign_in: Vec<String>,
     /// Relays named in the profile (`turn = [...]`), used like `--turn`.
@@ -729,6 +733,7 @@ fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError> {
         default_server: raw.default_server.filter(|s| !s.is_empty()),
         notes: raw.notes,
         unpublished: raw.unpublished,
+        unpublished_fr: raw.unpublished_fr,
         domains: raw.domains,
         sign_in: raw.sign_in,
         turn: raw.turn,
@@ -1025,6 +1030,7 @@ mod tests {
                 assert!(!f.why.is_empty() && !f.why_fr.is_empty(), "{}: {url}", p.id);
                 assert!(!f.what_fr.is_empty(), "{}: {url}", p.id);
             }
+            assert_eq!(p.unpublished.len(), p.unpublished_fr.len(), "{}", p.id);
         }
     }
 

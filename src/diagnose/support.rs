@@ -209,7 +209,17 @@ fn host_port(o: &Outcome) -> (String, u16) {
 }
 
 /// What to ask for: one line per host, the flows to open, and what else to change.
-fn requests(failures: &[(&str, &Outcome)], l: Lang) -> Vec<String> {
+fn requests(r: &Report, failures: &[(&str, &Outcome)], l: Lang) -> Vec<String> {
+    // Behind a proxy, the browser reaches web hosts through it: a direct connection that
+    // fails there is evidence, not a request. Relays are the exception the services publish.
+    let proxied = r.network.proxy.is_some();
+    let relay_hosts: Vec<String> = r
+        .platforms
+        .iter()
+        .flat_map(|p| p.probes.iter())
+        .filter(|o| o.kind == ProbeKind::Turn)
+        .map(|o| host_port(o).0)
+        .collect();
     let mut opens: Vec<(String, Vec<String>, bool)> = Vec::new();
     let mut other: Vec<String> = Vec::new();
     let mut add_other = |line: String| {
@@ -257,7 +267,30 @@ fn requests(failures: &[(&str, &Outcome)], l: Lang) -> Vec<String> {
                     "allow these hosts without proxy authentication (or give the credentials to use)",
                 ).to_string());
             }
+            ErrorClass::ProxyRefused => {
+                add_other(match l {
+                    Lang::Fr => {
+                        format!("autoriser {host} sur le proxy (il refuse cette destination)")
+                    }
+                    Lang::En => format!("allow {host} on the proxy (it refuses this destination)"),
+                });
+                continue;
+            }
             _ => {}
+        }
+        let direct = !o.data.contains_key("path");
+        if proxied && direct && o.transport != Some(Transport::Udp) {
+            if relay_hosts.contains(&host) {
+                add_other(match l {
+                    Lang::Fr => format!(
+                        "exempter {host} du proxy et laisser passer TCP {port} en direct vers lui (relais média : les services le demandent)"
+                    ),
+                    Lang::En => format!(
+                        "exempt {host} from the proxy and let TCP {port} through directly to it (media relay: the services ask for it)"
+                    ),
+                });
+            }
+            continue;
         }
         if o.data.get("stand_in").is_some_and(|v| v == true) {
             // A public server stood in for the platform's unpublished ones: ask for the port.
@@ -417,7 +450,7 @@ pub fn ticket(r: &Report, l: Lang) -> String {
             l.t(" : ", ": ")
         );
     }
-    let mut asks = requests(&failures, l);
+    let mut asks = requests(r, &failures, l);
     asks.extend(measures.into_iter().filter_map(|(_, ask)| ask));
     asks.dedup();
     if !r.firewall.evidence.is_empty() {

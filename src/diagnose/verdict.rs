@@ -91,7 +91,15 @@ fn parent(host: &str) -> &str {
 /// A name that does not exist while another name of the same domain, in the same platform,
 /// resolves: the published list is stale (a DNS filter would not single out one node).
 fn stale_name(p: &PlatformPlan, outcomes: &[Outcome], e: &Entry) -> bool {
-    if root_class(&outcomes[e.probe]) != Some(ErrorClass::Nxdomain) {
+    // The name's own lookup says it does not exist (the endpoint itself may have gone through
+    // a proxy, which then answered whatever it answers for a name it cannot resolve).
+    let missing = p.entries.iter().any(|d| {
+        d.host == e.host
+            && outcomes.get(d.probe).is_some_and(|x| {
+                x.kind == ProbeKind::Dns && x.class() == Some(ErrorClass::Nxdomain)
+            })
+    });
+    if !missing {
         return false;
     }
     p.entries.iter().any(|o| {
@@ -236,18 +244,18 @@ pub fn platform(p: &PlatformPlan, outcomes: &[Outcome]) -> Diagnosis {
                     .map(|m| m.probe)
                     .collect(),
             });
-        } else {
-            let unconfirmed: Vec<usize> = members
-                .iter()
-                .filter(|m| !verified(m) && !works(m.probe) && tier(m) < best_working)
-                .map(|m| m.probe)
-                .collect();
-            if !unconfirmed.is_empty() {
-                findings.push(Finding::Unconfirmed {
-                    group: group.clone(),
-                    failed: unconfirmed,
-                });
-            }
+        }
+        // Unverified members that failed: said, never counted (nor asked for).
+        let unconfirmed: Vec<usize> = members
+            .iter()
+            .filter(|m| !verified(m) && !works(m.probe))
+            .map(|m| m.probe)
+            .collect();
+        if !unconfirmed.is_empty() {
+            findings.push(Finding::Unconfirmed {
+                group: group.clone(),
+                failed: unconfirmed,
+            });
         }
         if outcomes[used].status == Status::Warn {
             findings.push(Finding::Warned { probe: used });

@@ -173,35 +173,52 @@ pub fn platform_report(
                     format!("{} {s}", l.t("(optionnel)", "(optional)"))
                 }
             }
-            Finding::Fallback { used, failed, .. } => {
-                let through = if outcomes[*used].data_str("path").is_some() {
+            Finding::Fallback { used, failed, .. }
+                if outcomes[*used].data_str("path").is_some() =>
+            {
+                // Media get out only through the proxy's CONNECT.
+                let direct = failed
+                    .first()
+                    .map(|f| {
+                        format!(
+                            " ; {} {}",
+                            l.t("en direct :", "direct:"),
+                            why(&outcomes[*f], l)
+                        )
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{} {}{direct}. {}",
                     l.t(
-                        " (par le proxy : demandez d'exempter ces hôtes du proxy)",
-                        " (through the proxy: ask for these hosts to be exempted from the proxy)",
+                        "le média ne sort que par le proxy :",
+                        "media get out only through the proxy:"
+                    ),
+                    label(p, outcomes, *used, l),
+                    l.t(
+                        "Demandez d'exempter ces relais du proxy.",
+                        "Ask for these relays to be exempted from the proxy."
                     )
-                } else {
-                    ""
-                };
-                match failed.first() {
-                    Some(f0) => format!(
-                        "{} {}{through} ; {} — {}",
-                        l.t(
-                            "ne fonctionne que par repli :",
-                            "works only through a fallback:"
-                        ),
-                        label(p, outcomes, *used, l),
-                        label(p, outcomes, *f0, l),
-                        why(&outcomes[*f0], l)
+                )
+            }
+            Finding::Fallback { used, failed, .. } => {
+                let first = failed
+                    .first()
+                    .map(|f| {
+                        format!(
+                            " ; {} — {}",
+                            label(p, outcomes, *f, l),
+                            why(&outcomes[*f], l)
+                        )
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "{} {}{first}",
+                    l.t(
+                        "ne fonctionne que par repli :",
+                        "works only through a fallback:"
                     ),
-                    None => format!(
-                        "{} {}{through}",
-                        l.t(
-                            "ne fonctionne que par repli :",
-                            "works only through a fallback:"
-                        ),
-                        label(p, outcomes, *used, l)
-                    ),
-                }
+                    label(p, outcomes, *used, l)
+                )
             }
             Finding::Warned { probe } => format!(
                 "{} — {}",
@@ -222,14 +239,22 @@ pub fn platform_report(
                 continue;
             }
             Finding::Stale { probes, .. } => {
-                notes.push(format!(
-                    "{} {}",
-                    labels(probes),
-                    l.t(
-                        ": ce nom n'existe pas alors que d'autres noms du même domaine répondent — la liste publiée par le service n'est plus à jour ; non compté contre le réseau.",
-                        ": this name does not exist while other names of the same domain resolve — the list the service publishes is out of date; not counted against the network."
-                    )
-                ));
+                // One line per name, whatever the number of its endpoints.
+                for host in probes
+                    .iter()
+                    .filter_map(|i| p.entries.iter().find(|e| e.probe == *i).map(|e| &e.host))
+                {
+                    let line = format!(
+                        "{host}{}",
+                        l.t(
+                            " : ce nom n'existe pas alors que d'autres noms du même domaine répondent — la liste publiée par le service n'est plus à jour ; non compté contre le réseau.",
+                            ": this name does not exist while other names of the same domain resolve — the list the service publishes is out of date; not counted against the network."
+                        )
+                    );
+                    if !notes.contains(&line) {
+                        notes.push(line);
+                    }
+                }
                 continue;
             }
             Finding::Unconfirmed { failed, .. } => {
@@ -244,17 +269,8 @@ pub fn platform_report(
                 ));
                 continue;
             }
-            Finding::NotApplicable { probe, version } => {
-                notes.push(format!(
-                    "{} {} {version}",
-                    label(p, outcomes, *probe, l),
-                    l.t(
-                        ": non utilisé par BigBlueButton",
-                        ": not used by BigBlueButton"
-                    )
-                ));
-                continue;
-            }
+            // In the JSON (`not_counted: other_version`), not worth a teacher's line.
+            Finding::NotApplicable { .. } => continue,
         };
         if summary.is_none() {
             summary = Some(line.clone());
@@ -297,7 +313,11 @@ pub fn platform_report(
             notes.push(fallback.clone());
         }
     }
-    for u in &p.profile.unpublished {
+    for (i, u) in p.profile.unpublished.iter().enumerate() {
+        let u = match l {
+            Lang::Fr => p.profile.unpublished_fr.get(i).unwrap_or(u),
+            Lang::En => u,
+        };
         notes.push(format!("{} {u}", l.t("Non testé :", "Not tested:")));
     }
     let summary = summary.unwrap_or_else(|| {

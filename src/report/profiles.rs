@@ -188,7 +188,11 @@ pub fn describe(p: &Profile, l: Lang) -> String {
                 "Not published by the platform, so not tested:"
             )
         );
-        for x in &p.unpublished {
+        for (i, x) in p.unpublished.iter().enumerate() {
+            let x = match l {
+                Lang::Fr => p.unpublished_fr.get(i).unwrap_or(x),
+                Lang::En => x,
+            };
             let _ = writeln!(s, "  - {x}");
         }
     }

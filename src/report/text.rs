@@ -222,7 +222,8 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         let _ = writeln!(s, "{}", l.t("À savoir :", "Good to know:"));
         for p in noted {
             let _ = writeln!(s, "  {}", p.name);
-            for n in &p.notes {
+            // The summary already said its own line.
+            for n in p.notes.iter().filter(|n| **n != p.summary) {
                 let _ = writeln!(s, "    - {n}");
             }
         }

@@ -89,9 +89,13 @@ def env(path):
 
 
 def classes(report):
+    """Failure classes that count in a verdict (probes marked `not_counted` by the diagnosis,
+    e.g. another BigBlueButton version's endpoint, are left out)."""
     seen = set()
     for p in report["platforms"]:
         for o in p["probes"]:
+            if (o.get("data") or {}).get("not_counted"):
+                continue
             c = (o.get("error") or {}).get("class") or (o.get("data") or {}).get("cause")
             if c and o["status"] in ("fail", "warn", "skipped"):
                 seen.add(c)
