@@ -340,6 +340,19 @@ fn sinkholed_name_is_dns_sinkhole() {
 }
 
 #[test]
+fn a_lost_dns_datagram_is_tried_again() {
+    let lab = Setup {
+        names: Names::Lossy,
+        ..Setup::default()
+    }
+    .start();
+    let r = lab.run(&[]);
+    assert_eq!(r.probe("dns", None)["status"], "ok", "{}", r.explain());
+    assert_eq!(r.verdict(), "ready", "{}", r.explain());
+    assert!(lab.dns.queries.load(std::sync::atomic::Ordering::Relaxed) >= 4);
+}
+
+#[test]
 fn failing_resolver_is_servfail() {
     let lab = Setup {
         names: Names::Servfail,

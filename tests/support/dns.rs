@@ -20,6 +20,8 @@ pub enum Mode {
     Servfail,
     /// Read queries and never answer (a blackholed resolver).
     Silent,
+    /// Answer from the zone, but lose the first two datagrams (a lossy Wi-Fi).
+    LoseFirst,
 }
 
 pub struct DnsServer {
@@ -52,7 +54,10 @@ impl DnsServer {
         let t1 = rt().spawn(async move {
             let mut buf = vec![0u8; 4096];
             while let Ok((n, from)) = udp.recv_from(&mut buf).await {
-                q.fetch_add(1, Ordering::Relaxed);
+                let seen = q.fetch_add(1, Ordering::Relaxed);
+                if mode == Mode::LoseFirst && seen < 2 {
+                    continue;
+                }
                 if let Some(answer) = answer(&buf[..n], &z, mode) {
                     let _ = udp.send_to(&answer, from).await;
                 }
@@ -104,7 +109,7 @@ fn answer(query: &[u8], zone: &HashMap<String, Vec<IpAddr>>, mode: Mode) -> Opti
     match mode {
         Mode::Silent => return None,
         Mode::Servfail => m.metadata.response_code = ResponseCode::ServFail,
-        Mode::Zone => {
+        Mode::Zone | Mode::LoseFirst => {
             let question = q.queries.first()?;
             let name = question.name().to_ascii();
             let key = name.trim_end_matches('.').to_ascii_lowercase();

@@ -53,6 +53,8 @@ pub enum Names {
     Missing,
     Servfail,
     Silent,
+    /// The resolver loses the first datagrams it gets.
+    Lossy,
 }
 
 /// What the venue's network and the platform look like in one test.
@@ -218,6 +220,7 @@ impl Setup {
         let mode = match self.names {
             Names::Servfail => dns::Mode::Servfail,
             Names::Silent => dns::Mode::Silent,
+            Names::Lossy => dns::Mode::LoseFirst,
             _ => dns::Mode::Zone,
         };
         let dns = DnsServer::start(&zone, mode);
