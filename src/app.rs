@@ -162,6 +162,7 @@ fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
         platforms: a.platforms.clone(),
         profiles: a.profiles.clone(),
         server: a.server.clone(),
+        link: a.link.clone(),
         turn: a.turn.clone(),
         resolver: a.resolver,
         ca_file: a.ca_file.clone(),

@@ -25,6 +25,8 @@ pub struct CheckOptions {
     pub platforms: Vec<String>,
     pub profiles: Vec<PathBuf>,
     pub server: Option<String>,
+    /// The meeting link (`--link`): its platform and host.
+    pub link: Option<String>,
     /// TURN relays of the BigBlueButton server (`--turn`), when not on the server itself.
     pub turn: Vec<crate::profile::Relay>,
     pub resolver: Option<SocketAddr>,
@@ -46,6 +48,7 @@ impl Default for CheckOptions {
             platforms: vec![],
             profiles: vec![],
             server: None,
+            link: None,
             turn: vec![],
             resolver: None,
             ca_file: None,
@@ -95,11 +98,37 @@ pub fn select(
 ) -> Result<(Vec<Profile>, Vec<String>), CheckError> {
     let l = opts.lang;
     let mut notes = Vec::new();
-    let wanted: Vec<&Profile> = if opts.platforms.is_empty() {
+    // The meeting link (or what was given to --server) names the host, and its platform when
+    // its domain belongs to one; --link alone checks that platform only.
+    let mut platforms = opts.platforms.clone();
+    let mut server: Option<String> = None;
+    for (option, value) in [("--server", &opts.server), ("--link", &opts.link)] {
+        let Some(v) = value else { continue };
+        let link =
+            crate::link::parse(option, v, all).map_err(|e| CheckError::Usage(e.to_string()))?;
+        match link.platform {
+            Some(id) => {
+                if opts.platforms.is_empty() && !platforms.contains(&id) {
+                    platforms.push(id);
+                }
+            }
+            None => {
+                server = Some(link.server);
+                if option == "--link" && opts.platforms.is_empty() {
+                    platforms.extend(
+                        all.iter()
+                            .filter(|p| p.needs_server())
+                            .map(|p| p.id.clone()),
+                    );
+                }
+            }
+        }
+    }
+    let wanted: Vec<&Profile> = if platforms.is_empty() {
         all.iter().collect()
     } else {
         let mut v = Vec::new();
-        for id in &opts.platforms {
+        for id in &platforms {
             match all.iter().find(|p| &p.id == id) {
                 Some(p) => v.push(p),
                 None => {
@@ -121,7 +150,7 @@ pub fn select(
             out.push(p.clone());
             continue;
         }
-        match opts.server.as_deref().or(p.default_server.as_deref()) {
+        match server.as_deref().or(p.default_server.as_deref()) {
             Some(s) => {
                 // Relays named with --turn, else those the profile names, else the server's own.
                 let mut relays = opts.turn.clone();
@@ -130,7 +159,7 @@ pub fn select(
                 }
                 out.push(p.with_server(s).with_relays(&relays));
             }
-            None if opts.platforms.contains(&p.id) => {
+            None if platforms.contains(&p.id) => {
                 return Err(CheckError::Usage(format!(
                     "platform `{}` needs the server's name: add --server HOST (the host in the meeting link)",
                     p.id

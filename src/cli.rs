@@ -97,9 +97,13 @@ pub struct CheckArgs {
     /// Load an extra or overriding platform profile (TOML; repeatable)
     #[arg(long = "profile", value_name = "FILE")]
     pub profiles: Vec<PathBuf>,
-    /// The BigBlueButton server to test (the host in the meeting link)
-    #[arg(long, value_name = "HOST")]
+    /// The BigBlueButton server to test: its name, or the meeting link itself
+    #[arg(long, value_name = "HOST|LINK")]
     pub server: Option<String>,
+    /// The meeting link (BigBlueButton or Greenlight room, webinaire invitation, Livestorm event
+    /// page): checks that platform, on that host
+    #[arg(long, value_name = "URL")]
+    pub link: Option<String>,
     /// A TURN relay of the BigBlueButton server, when it is not on the server itself
     /// (repeatable): HOST, HOST:PORT (TLS port, default 443), or a turn:/turns: URI as in
     /// BigBlueButton's turn-stun-servers.xml

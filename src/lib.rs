@@ -10,6 +10,7 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod diagnose;
+pub mod link;
 pub mod measure;
 pub mod merge;
 pub mod plan;

@@ -251,3 +251,69 @@ fn ctrl_c_still_writes_the_partial_report() {
         "{probes:?}"
     );
 }
+
+#[test]
+fn meeting_links_pick_the_platform_and_the_host() {
+    // What is checked is in the report's platforms; the names resolve nowhere (a resolver that
+    // answers nothing is not even asked: --timeout 1 and an unroutable resolver keep it short).
+    let run = |args: &[&str]| {
+        let out = preflight()
+            .args(args)
+            .args([
+                "--no-bandwidth",
+                "--json",
+                "--timeout",
+                "1",
+                "--resolver",
+                "127.0.0.1:9",
+            ])
+            .env("LANG", "C")
+            .output()
+            .unwrap();
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let ids: Vec<String> = r["platforms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect();
+        let targets = r.to_string();
+        (ids, targets)
+    };
+    let (ids, t) = run(&["--link", "https://bbb.example.org/b/abc-def-ghi"]);
+    assert_eq!(ids, ["bbb"]);
+    assert!(
+        t.contains("https://bbb.example.org/bigbluebutton/api"),
+        "{t}"
+    );
+    assert!(!t.contains("https://https"), "{t}");
+    let (ids, _) = run(&["--link", "https://app.livestorm.co/academie/jeudi"]);
+    assert_eq!(ids, ["livestorm"]);
+    let (ids, _) = run(&[
+        "--link",
+        "https://webinaire.numerique.gouv.fr/meeting/signin/invite/1/creator/2/hash/x",
+    ]);
+    assert_eq!(ids, ["webinaire"]);
+    // The meeting link given to --server: the host is taken from it; every platform is checked.
+    let (ids, t) = run(&["--server", "https://bbb.example.org/rooms/abc-def-ghi/join"]);
+    assert_eq!(ids, ["bbb", "webinaire", "livestorm"]);
+    assert!(t.contains("wss://bbb.example.org/bbb-webrtc-sfu"), "{t}");
+    for (args, says) in [
+        (vec!["--server", ""], "--server `` is empty"),
+        (
+            vec!["--link", "https://"],
+            "--link `https://` has no host name",
+        ),
+        (
+            vec!["--server", "bbb.example.org:99999"],
+            "--server `bbb.example.org:99999` has a port",
+        ),
+    ] {
+        let out = preflight().args(&args).env("LANG", "C").output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(err.contains("e.g."), "{args:?}: {err}");
+    }
+}
