@@ -20,6 +20,8 @@ pub enum ProbeKind {
     UdpQuality,
     Bandwidth,
     Proxy,
+    /// Plain HTTP (the captive-portal check).
+    Http,
 }
 
 impl ProbeKind {
@@ -35,6 +37,7 @@ impl ProbeKind {
             ProbeKind::UdpQuality => "udp_quality",
             ProbeKind::Bandwidth => "bandwidth",
             ProbeKind::Proxy => "proxy",
+            ProbeKind::Http => "http",
         }
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod firewall;
 pub mod measures;
+pub mod network;
 pub mod support;
 pub mod verdict;

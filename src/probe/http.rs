@@ -430,6 +430,46 @@ pub async fn probe(
     out
 }
 
+/// The captive-portal check: `GET http://host/` on port 80, as a browser's first plain request.
+/// A redirect to another host or address (not the same host moving to HTTPS) is what a guest
+/// Wi-Fi's sign-in portal does; the probe records it (`redirected_elsewhere`, `location`).
+pub async fn portal(host: &str, addrs: &[IpAddr], deadline: Duration) -> Outcome {
+    let start = Instant::now();
+    let url = format!("http://{host}/");
+    let mut out = Outcome::new(ProbeKind::Http, url, Some(Transport::Tcp));
+    let run = async {
+        let (tcp, sa, _) = super::tcp::connect(addrs, 80, deadline).await?;
+        let left = deadline.saturating_sub(start.elapsed());
+        Ok::<_, (ErrorClass, String)>((get(tcp, host, "/", left).await?, sa))
+    };
+    out = match tokio::time::timeout(deadline, run).await {
+        Err(_) => out.fail(
+            ErrorClass::Timeout,
+            format!("http://{host}/: no answer in time"),
+        ),
+        Ok(Err((c, m))) => out.fail(c, m),
+        Ok(Ok((a, sa))) => {
+            out.set("address", sa.to_string());
+            out.set("http_status", a.status);
+            if let Some(loc) = a.header("location") {
+                let loc: String = loc.chars().take(300).collect();
+                let elsewhere = (300..400).contains(&a.status)
+                    && url::Url::parse(&loc)
+                        .ok()
+                        .and_then(|u| u.host_str().map(str::to_string))
+                        .is_some_and(|t| !host_matches(host, &t));
+                out.set("location", loc);
+                if elsewhere {
+                    out.set("redirected_elsewhere", true);
+                }
+            }
+            out
+        }
+    };
+    out.duration_ms = start.elapsed().as_millis() as u64;
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tls::Origin;

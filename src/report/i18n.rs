@@ -103,6 +103,7 @@ pub fn step(k: ProbeKind, l: Lang) -> &'static str {
         ProbeKind::UdpQuality => l.t("qualité UDP", "UDP quality"),
         ProbeKind::Bandwidth => l.t("débit montant", "upload"),
         ProbeKind::Proxy => "proxy",
+        ProbeKind::Http => "HTTP",
     }
 }
 
