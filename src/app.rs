@@ -7,7 +7,6 @@ use crate::plan::Step;
 use crate::profile;
 use crate::report::{Lang, text};
 use crate::runner::{Observer, Silent};
-use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,14 +24,31 @@ fn lang_of(l: Option<LangArg>) -> Lang {
 /// Run the program; returns the process exit code.
 pub fn main() -> i32 {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let cli = match Cli::try_parse() {
+    // The help's language is known before the command line is read: --lang, else LANG.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let asked = args
+        .windows(2)
+        .find_map(|w| (w[0] == "--lang").then(|| w[1].to_string_lossy().into_owned()));
+    let asked = asked.or_else(|| {
+        args.iter()
+            .find_map(|a| a.to_str()?.strip_prefix("--lang=").map(str::to_string))
+    });
+    let help_lang = Lang::detect(asked.as_deref());
+    let parsed = crate::report::help::localize(<Cli as clap::CommandFactory>::command(), help_lang)
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
                 _ => USAGE,
             };
-            let _ = e.print();
+            if code == USAGE && help_lang == Lang::Fr {
+                eprint!("{}", crate::report::help::error_fr(&e));
+            } else {
+                let _ = e.print();
+            }
             return code;
         }
     };

@@ -35,6 +35,52 @@ fn help_is_stable() {
 }
 
 #[test]
+fn help_in_french() {
+    for args in [vec!["--lang", "fr", "--help"], vec!["--help"]] {
+        let out = preflight()
+            .args(&args)
+            .env("LANG", if args.len() == 1 { "fr_FR.UTF-8" } else { "C" })
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let s = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(s.contains("Utilisation : preflight"), "{s}");
+        assert!(s.contains("Le serveur BigBlueButton à tester"), "{s}");
+        assert!(s.contains("Afficher l'aide"), "{s}");
+        assert!(!s.contains("Print help"), "{s}");
+        insta::assert_snapshot!("help_fr", s);
+    }
+    let out = preflight()
+        .args(["merge", "--help"])
+        .env("LANG", "fr_FR.UTF-8")
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("Écrire aussi le tableau en CSV"), "{s}");
+    // Errors too.
+    for (args, says) in [
+        (
+            vec!["--lang", "fr", "--role", "orateur"],
+            "valeur invalide pour --role <ROLE> : « orateur »",
+        ),
+        (
+            vec!["--lang", "fr", "--turn", "relay:99999"],
+            "valeur invalide pour --turn <RELAIS>",
+        ),
+        (vec!["--lang", "fr", "--bogus"], "option inconnue : --bogus"),
+    ] {
+        let out = preflight().args(&args).env("LANG", "C").output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(
+            err.contains("Pour en savoir plus : preflight --help"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn version() {
     let out = preflight().arg("--version").output().unwrap();
     assert_eq!(
