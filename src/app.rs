@@ -23,6 +23,10 @@ fn lang_of(l: Option<LangArg>) -> Lang {
 
 /// Run the program; returns the process exit code.
 pub fn main() -> i32 {
+    // Read while this program has one thread (see `local_time`).
+    if let Ok(o) = time::UtcOffset::current_local_offset() {
+        crate::report::i18n::set_local_offset(o);
+    }
     let _ = rustls::crypto::ring::default_provider().install_default();
     // The help's language is known before the command line is read: --lang, else LANG.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -198,6 +202,8 @@ fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
         timeout: Duration::from_secs(a.timeout),
         lang: lang_of(a.lang),
         lab_nets,
+        lab_control: a.lab_control.clone(),
+        json_attached: a.json.as_deref().is_some_and(|p| p.as_os_str() != "-"),
     })
 }
 

@@ -40,6 +40,10 @@ pub struct CheckOptions {
     pub lang: Lang,
     /// Networks whose addresses are not sinkholes (labs on loopback or private ranges).
     pub lab_nets: Vec<IpNet>,
+    /// Addresses tried without DNS instead of profiles/network.toml's (labs and tests).
+    pub lab_control: Vec<SocketAddr>,
+    /// The JSON report is written to a file (the ticket says it is attached).
+    pub json_attached: bool,
 }
 
 impl Default for CheckOptions {
@@ -60,6 +64,8 @@ impl Default for CheckOptions {
             timeout: Duration::from_secs(5),
             lang: Lang::En,
             lab_nets: vec![],
+            lab_control: vec![],
+            json_attached: false,
         }
     }
 }
@@ -202,6 +208,7 @@ pub struct Prepared {
     pub notes: Vec<String>,
     pub fingerprints: firewall::Fingerprints,
     pub desks: support::Desks,
+    pub network: crate::diagnose::network::NetworkFacts,
 }
 
 pub fn prepare(mut opts: CheckOptions) -> Result<Prepared, CheckError> {
@@ -221,12 +228,18 @@ pub fn prepare(mut opts: CheckOptions) -> Result<Prepared, CheckError> {
     }
     let fingerprints = firewall::Fingerprints::bundled().map_err(CheckError::Profile)?;
     let desks = support::Desks::bundled().map_err(CheckError::Profile)?;
+    let mut network =
+        crate::diagnose::network::NetworkFacts::bundled().map_err(CheckError::Profile)?;
+    if !opts.lab_control.is_empty() {
+        network.control = opts.lab_control.clone();
+    }
     Ok(Prepared {
         opts,
         profiles,
         notes,
         fingerprints,
         desks,
+        network,
     })
 }
 
@@ -322,12 +335,32 @@ pub async fn run(
     // not two; the probes through a found proxy run once it is known.
     let dns = Arc::new(dns);
     let domains = crate::probe::proxy::search_domains();
+    // A guest Wi-Fi's portal answers plain HTTP with a redirect to its sign-in page: asked of
+    // the first platform host, beside the rest.
+    let portal_host = prep
+        .profiles
+        .iter()
+        .flat_map(|p| p.https.iter())
+        .find_map(|c| url::Url::parse(&c.url).ok()?.host_str().map(str::to_string));
     let discovering = async {
-        let (discovery, proxy) = crate::probe::proxy::discover(&dns, &domains, &env).await;
-        let mut network_probes = vec![discovery];
-        if let Some(px) = &proxy {
-            network_probes.push(crate::probe::proxy::e2guardian_test(px, env.timeout).await);
-        }
+        let portal = async {
+            let host = portal_host.as_deref()?;
+            let (_, ips) = dns.probe(host).await;
+            if ips.is_empty() {
+                return None;
+            }
+            Some(crate::probe::http::portal(host, &ips, env.timeout).await)
+        };
+        let proxy = async {
+            let (discovery, proxy) = crate::probe::proxy::discover(&dns, &domains, &env).await;
+            let mut network_probes = vec![discovery];
+            if let Some(px) = &proxy {
+                network_probes.push(crate::probe::proxy::e2guardian_test(px, env.timeout).await);
+            }
+            (network_probes, proxy)
+        };
+        let (portal, (mut network_probes, proxy)) = tokio::join!(portal, proxy);
+        network_probes.extend(portal);
         (network_probes, proxy)
     };
     let discovering = async {
@@ -401,16 +434,41 @@ pub async fn run(
     result.interrupted |= cancel.is_set();
     mark_proxy_required(&plan, &mut result.outcomes);
     let outcomes = &result.outcomes;
+    // No name resolved: is there an internet at all? Asked of a few addresses without DNS,
+    // only then (and only what is needed: a network where names resolve never sends these).
+    let mut network_probes = network_probes;
+    let lookups = outcomes
+        .iter()
+        .filter(|o| o.kind == crate::model::ProbeKind::Dns && !o.data.contains_key("literal"));
+    let no_name = lookups.clone().count() > 0 && lookups.clone().all(|o| !o.works());
+    if no_name && !cancel.is_set() {
+        let tries = prep.network.control.iter().map(|addr| async move {
+            let mut o = crate::model::Outcome::new(
+                crate::model::ProbeKind::Tcp,
+                addr.to_string(),
+                Some(crate::model::Transport::Tcp),
+            )
+            .with("control", true);
+            let start = std::time::Instant::now();
+            o = match crate::probe::tcp::connect(&[addr.ip()], addr.port(), env.timeout).await {
+                Ok(_) => o,
+                Err((c, m)) => o.fail(c, m),
+            };
+            o.duration_ms = start.elapsed().as_millis() as u64;
+            o
+        });
+        network_probes.extend(futures_util::future::join_all(tries).await);
+    }
     let mut evidence_outcomes = outcomes.clone();
     evidence_outcomes.extend(network_probes.iter().cloned());
+    let network_finding = crate::diagnose::network::finding(&evidence_outcomes);
 
     // The measurements, once connectivity is known: path quality to each platform's UDP
     // relay, then the upload with latency idle and under load.
-    let mut network_probes = network_probes;
     let mut notes = prep.notes.clone();
     // Nothing reached at all (a network that drops everything): there is nothing to measure
     // against, and looking for a peer would only cost another deadline.
-    let nothing_works = !outcomes.iter().any(|o| o.works());
+    let nothing_works = !outcomes.iter().any(|o| o.works()) || network_finding.is_some();
     if nothing_works && !opts.no_bandwidth {
         notes.push(
             opts.lang
@@ -438,7 +496,7 @@ pub async fn run(
     let mut platforms = Vec::new();
     for (i, p) in plan.platforms.iter().enumerate() {
         let d = verdict::platform(p, outcomes);
-        let mut pr = report::platform_report(p, &d, outcomes, opts.lang);
+        let mut pr = report::platform_report(p, &d, outcomes, network_finding.as_ref(), opts.lang);
         if let Some((qualities, bw)) = &measured {
             let judged = bw.kbps().map(|k| {
                 let fit = crate::measure::needs::judge(&p.profile.needs, opts.role, k, opts.lang);
@@ -495,11 +553,18 @@ pub async fn run(
         platforms,
         network: Network {
             public_ip,
-            resolver: Some(resolver_desc),
+            resolver: Some(resolver_desc.clone()),
             proxy: proxy
                 .as_ref()
                 .map(|p| format!("{} ({})", p.label, p.source)),
             probes: network_probes,
+            finding: network_finding
+                .as_ref()
+                .map(|f| crate::model::NetworkFinding {
+                    class: f.class.as_str().to_string(),
+                    message: report::network_message(f, &resolver_desc, opts.lang),
+                    portal: f.portal.clone(),
+                }),
         },
         bandwidth,
         firewall,
@@ -509,7 +574,12 @@ pub async fn run(
     let support = if overall == Verdict::Ready {
         None
     } else {
-        Some(support::route(&prep.desks, &report_so_far, opts.lang))
+        Some(support::route(
+            &prep.desks,
+            &report_so_far,
+            opts.json_attached,
+            opts.lang,
+        ))
     };
     Ok(Report {
         support,

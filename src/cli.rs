@@ -155,6 +155,10 @@ pub struct CheckArgs {
     /// Lab only: addresses in this network are legitimate answers, not DNS sinkholes
     #[arg(long = "lab-net", value_name = "CIDR", hide = true)]
     pub lab_nets: Vec<String>,
+    /// Lab only: the addresses tried without DNS when no name resolves (instead of the public
+    /// ones of profiles/network.toml)
+    #[arg(long = "lab-control", value_name = "ADDR:PORT", hide = true)]
+    pub lab_control: Vec<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Args)]

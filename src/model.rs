@@ -315,9 +315,25 @@ pub struct Network {
     pub public_ip: Option<String>,
     pub resolver: Option<String>,
     pub proxy: Option<String>,
+    /// What is wrong with the network itself (no DNS, no internet, a captive portal), stated
+    /// before any platform; null when nothing is.
+    #[serde(default)]
+    pub finding: Option<NetworkFinding>,
     /// Probes of the network itself (proxy discovery, the proxy's own test page).
     #[serde(default)]
     pub probes: Vec<Outcome>,
+}
+
+/// `network.finding` of the JSON report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkFinding {
+    /// `no_dns`, `no_internet` or `captive_portal`.
+    pub class: String,
+    /// What it means and what to do, in the report's language.
+    pub message: String,
+    /// The sign-in page, for a captive portal.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub portal: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -335,6 +351,9 @@ pub struct Bandwidth {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Firewall {
     pub family: String,
+    /// The family's name as `profiles/firewalls.toml` gives it (absent for `unknown`/`none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub confidence: f64,
     pub evidence: Vec<String>,
 }

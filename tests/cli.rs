@@ -230,6 +230,8 @@ fn blackholed_dns_gives_blocked_within_the_global_cap() {
             "bbb",
             "--server",
             "bbb.example.test",
+            "--lab-control",
+            "127.0.0.1:9",
             "--resolver",
             &addr,
         ])
@@ -265,6 +267,8 @@ fn ctrl_c_still_writes_the_partial_report() {
             "bbb",
             "--server",
             "bbb.example.test",
+            "--lab-control",
+            "127.0.0.1:9",
             "--resolver",
             &addr,
         ])
@@ -310,6 +314,8 @@ fn meeting_links_pick_the_platform_and_the_host() {
                 "--json",
                 "--timeout",
                 "1",
+                "--lab-control",
+                "127.0.0.1:9",
                 "--resolver",
                 "127.0.0.1:9",
             ])

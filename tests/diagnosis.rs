@@ -57,7 +57,9 @@ fn build(lang: Lang) -> Report {
     let platforms: Vec<PlatformReport> = plan
         .platforms
         .iter()
-        .map(|p| report::platform_report(p, &verdict::platform(p, &outcomes), &outcomes, lang))
+        .map(|p| {
+            report::platform_report(p, &verdict::platform(p, &outcomes), &outcomes, None, lang)
+        })
         .collect();
     let overall = verdict::overall(&platforms.iter().map(|p| p.verdict).collect::<Vec<_>>());
     let fw = firewall::identify(&firewall::Fingerprints::bundled().unwrap(), &outcomes, lang);
@@ -88,6 +90,7 @@ fn build(lang: Lang) -> Report {
     r.support = Some(support::route(
         &support::Desks::bundled().unwrap(),
         &r,
+        true,
         lang,
     ));
     r

@@ -315,6 +315,8 @@ fn unknown_name_is_nxdomain_and_blocks() {
     let r = lab.run(&[]);
     assert_eq!(r.class("dns", None), "nxdomain", "{}", r.explain());
     assert_eq!(r.verdict(), "blocked");
+    // The address tried without DNS answers: the internet is there, the name is not.
+    assert!(r.report["network"]["finding"].is_null(), "{}", r.explain());
     let skipped = r
         .probes()
         .iter()
@@ -374,6 +376,12 @@ fn silent_resolver_is_a_timeout_and_the_run_stays_bounded() {
     let r = lab.run(&[]);
     assert_eq!(r.class("dns", None), "timeout", "{}", r.explain());
     assert_eq!(r.verdict(), "blocked");
+    assert_eq!(
+        r.report["network"]["finding"]["class"],
+        "no_dns",
+        "{}",
+        r.explain()
+    );
     // Not a benchmark: a guard against a hang (per-probe deadline 2 s, global cap 7 s).
     assert!(
         started.elapsed().as_secs() < 20,

@@ -231,6 +231,7 @@ fn pattern_lines(outcomes: &[Outcome], l: Lang) -> Vec<String> {
 pub fn none() -> Firewall {
     Firewall {
         family: "none".into(),
+        name: None,
         confidence: 0.9,
         evidence: vec![],
     }
@@ -274,6 +275,7 @@ pub fn identify(fp: &Fingerprints, outcomes: &[Outcome], l: Lang) -> Firewall {
             evidence.extend(patterns);
             Firewall {
                 family: f.id.clone(),
+                name: Some(f.name.clone()),
                 confidence: (score.min(0.95) * 100.0).round() / 100.0,
                 evidence,
             }
@@ -283,12 +285,14 @@ pub fn identify(fp: &Fingerprints, outcomes: &[Outcome], l: Lang) -> Firewall {
             evidence.extend(patterns);
             Firewall {
                 family: "unknown".into(),
+                name: None,
                 confidence: 0.3,
                 evidence,
             }
         }
         _ if anything_failed => Firewall {
             family: "unknown".into(),
+            name: None,
             confidence: 0.1,
             evidence: vec![],
         },

@@ -52,7 +52,8 @@ fn applies(d: &Desk, department: Option<&str>, kind: Option<&str>, family: &str)
 }
 
 /// Choose the desk and write the ticket.
-pub fn route(desks: &Desks, r: &Report, l: Lang) -> Support {
+/// `attached`: the JSON report was written to a file (the ticket then says it is attached).
+pub fn route(desks: &Desks, r: &Report, attached: bool, l: Lang) -> Support {
     let family = r.firewall.family.as_str();
     let dep = r.venue.department.as_deref();
     let kind = r.venue.kind.as_deref();
@@ -106,7 +107,7 @@ pub fn route(desks: &Desks, r: &Report, l: Lang) -> Support {
         desk: desk.name.clone(),
         contact: Some(desk.contact.clone()).filter(|c| !c.is_empty()),
         why,
-        ticket: Some(ticket(r, l)),
+        ticket: Some(ticket(r, attached, l)),
     }
 }
 
@@ -230,6 +231,32 @@ fn requests(r: &Report, failures: &[(&str, &Outcome)], l: Lang) -> Vec<String> {
     for (_, o) in failures {
         let Some(class) = o.class() else { continue };
         let (host, port) = host_port(o);
+        // A name is not a flow: a lookup that failed asks about the name or the resolver.
+        if o.kind == ProbeKind::Dns
+            && !matches!(
+                class,
+                ErrorClass::DnsSinkhole
+                    | ErrorClass::Nxdomain
+                    | ErrorClass::NoAnswer
+                    | ErrorClass::Servfail
+            )
+        {
+            if matches!(
+                class,
+                ErrorClass::Timeout | ErrorClass::Unreachable | ErrorClass::Refused
+            ) {
+                let resolver = r.network.resolver.as_deref().unwrap_or("?");
+                add_other(match l {
+                    Lang::Fr => format!(
+                        "vérifier que le serveur DNS {resolver} répond (il n'a pas répondu pour {host})"
+                    ),
+                    Lang::En => format!(
+                        "check that the DNS server {resolver} answers (it did not for {host})"
+                    ),
+                });
+            }
+            continue;
+        }
         match class {
             ErrorClass::DnsSinkhole
             | ErrorClass::Nxdomain
@@ -349,8 +376,8 @@ fn requests(r: &Report, failures: &[(&str, &Outcome)], l: Lang) -> Vec<String> {
 }
 
 /// A ready-to-send ticket: venue, date, platform, exactly what is blocked, evidence, request.
-pub fn ticket(r: &Report, l: Lang) -> String {
-    let mut t = String::new();
+/// The venue as the ticket names it.
+fn venue_line(r: &Report, l: Lang) -> String {
     let venue = [
         r.venue.label.clone(),
         r.venue
@@ -367,6 +394,99 @@ pub fn ticket(r: &Report, l: Lang) -> String {
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
+    if venue.is_empty() {
+        l.t(
+            "non précisé (relancez avec --venue \"salle\" --uai CODE)",
+            "not given (run again with --venue \"room\" --uai CODE)",
+        )
+        .to_string()
+    } else {
+        venue
+    }
+}
+
+/// The closing line: the report is attached only when one was written.
+fn closing(attached: bool, l: Lang) -> &'static str {
+    if attached {
+        l.t(
+            "Le rapport JSON complet est joint. Merci.",
+            "The full JSON report is attached. Thank you.",
+        )
+    } else {
+        l.t("Merci.", "Thank you.")
+    }
+}
+
+/// The ticket when the network itself is the problem: one request, not one per host.
+fn network_ticket(r: &Report, f: &crate::model::NetworkFinding, attached: bool, l: Lang) -> String {
+    let mut t = String::new();
+    let resolver = r.network.resolver.as_deref().unwrap_or("?");
+    let (subject, ask) = match (f.class.as_str(), l) {
+        ("no_dns", Lang::Fr) if resolver.starts_with("none") => (
+            "Objet : pas de connexion réseau dans la salle du webinaire".to_string(),
+            "vérifier que la prise ou le Wi-Fi de cette salle donne une configuration réseau (DHCP) : l'ordinateur n'a reçu aucun serveur DNS".to_string(),
+        ),
+        ("no_dns", Lang::En) if resolver.starts_with("none") => (
+            "Subject: no network connection in the webinar's room".to_string(),
+            "check that this room's socket or Wi-Fi gives a network configuration (DHCP): the computer received no DNS server".to_string(),
+        ),
+        ("no_dns", Lang::Fr) => (
+            "Objet : le serveur DNS ne répond pas".to_string(),
+            format!("vérifier le serveur DNS {resolver} : il ne répond à aucune requête depuis cette salle"),
+        ),
+        ("no_dns", Lang::En) => (
+            "Subject: the DNS server does not answer".to_string(),
+            format!("check the DNS server {resolver}: it answers no query from this room"),
+        ),
+        ("captive_portal", Lang::Fr) => (
+            "Objet : le Wi-Fi impose un portail de connexion".to_string(),
+            format!("donner au poste de l'intervenant un accès sans portail (ou ses identifiants) : le Wi-Fi renvoie vers {}", f.portal.as_deref().unwrap_or("?")),
+        ),
+        ("captive_portal", Lang::En) => (
+            "Subject: the Wi-Fi requires a sign-in portal".to_string(),
+            format!("give the speaker's computer access without the portal (or its credentials): the Wi-Fi sends to {}", f.portal.as_deref().unwrap_or("?")),
+        ),
+        (_, Lang::Fr) => (
+            "Objet : pas d'accès à Internet depuis la salle du webinaire".to_string(),
+            "vérifier l'accès à Internet depuis cette salle : aucun nom ne se résout et aucune adresse ne répond".to_string(),
+        ),
+        (_, Lang::En) => (
+            "Subject: no internet access from the webinar's room".to_string(),
+            "check the internet access from this room: no name resolves and no address answers".to_string(),
+        ),
+    };
+    let _ = writeln!(t, "{subject}");
+    let _ = writeln!(t);
+    let _ = writeln!(
+        t,
+        "{}",
+        l.t(
+            "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que le réseau de la salle ne permet rien :",
+            "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that the room's network lets nothing through:",
+        )
+    );
+    let _ = writeln!(t, "- {} {}", l.t("Lieu :", "Venue:"), venue_line(r, l));
+    let _ = writeln!(
+        t,
+        "- {} {}",
+        l.t("Date du test :", "Test date:"),
+        crate::report::i18n::local_time(&r.started_at, l)
+    );
+    let _ = writeln!(t, "- DNS : {resolver}");
+    let _ = writeln!(t);
+    let _ = writeln!(t, "{}", l.t("Demande :", "Request:"));
+    let _ = writeln!(t, "- {ask}");
+    let _ = writeln!(t);
+    let _ = write!(t, "{}", closing(attached, l));
+    t
+}
+
+pub fn ticket(r: &Report, attached: bool, l: Lang) -> String {
+    if let Some(f) = &r.network.finding {
+        return network_ticket(r, f, attached, l);
+    }
+    let mut t = String::new();
+    let venue = venue_line(r, l);
     let platforms: Vec<&str> = r
         .platforms
         .iter()
@@ -404,21 +524,12 @@ pub fn ticket(r: &Report, l: Lang) -> String {
             )
         }
     );
-    let _ = writeln!(
-        t,
-        "- {} {}",
-        l.t("Lieu :", "Venue:"),
-        if venue.is_empty() {
-            "?".to_string()
-        } else {
-            venue
-        }
-    );
+    let _ = writeln!(t, "- {} {}", l.t("Lieu :", "Venue:"), venue);
     let _ = writeln!(
         t,
         "- {} {}",
         l.t("Date du test :", "Test date:"),
-        r.started_at
+        crate::report::i18n::local_time(&r.started_at, l)
     );
     if let Some(ip) = &r.network.public_ip {
         let _ = writeln!(t, "- {} {ip}", l.t("Adresse publique :", "Public address:"));
@@ -434,12 +545,13 @@ pub fn ticket(r: &Report, l: Lang) -> String {
             .unwrap_or_default();
         let class = o
             .class()
-            .map(|c| {
-                format!(
+            .map(|c| match l {
+                Lang::En => format!(
                     "{} ({})",
                     c.as_str(),
                     crate::report::i18n::class_meaning(c, l)
-                )
+                ),
+                Lang::Fr => crate::report::i18n::class_meaning(c, l).to_string(),
             })
             .unwrap_or_default();
         let _ = writeln!(
@@ -459,7 +571,7 @@ pub fn ticket(r: &Report, l: Lang) -> String {
             t,
             "{} {}) :",
             l.t("Indices (pare-feu probable :", "Evidence (likely firewall:"),
-            r.firewall.family
+            crate::report::i18n::firewall(&r.firewall, l)
         );
         for e in &r.firewall.evidence {
             let _ = writeln!(t, "- {e}");
@@ -471,14 +583,7 @@ pub fn ticket(r: &Report, l: Lang) -> String {
         let _ = writeln!(t, "- {a}");
     }
     let _ = writeln!(t);
-    let _ = write!(
-        t,
-        "{}",
-        l.t(
-            "Le rapport JSON complet est joint. Merci.",
-            "The full JSON report is attached. Thank you."
-        )
-    );
+    let _ = write!(t, "{}", closing(attached, l));
     t
 }
 
@@ -525,6 +630,7 @@ mod tests {
             bandwidth: None,
             firewall: Firewall {
                 family: family.into(),
+                name: None,
                 confidence: 0.5,
                 evidence: vec!["e".into()],
             },
@@ -536,7 +642,7 @@ mod tests {
     #[test]
     fn routing_table_of_the_seed() {
         let d = Desks::bundled().unwrap();
-        let desk = |dep, kind, fam| route(&d, &report(dep, kind, fam), Lang::Fr).desk;
+        let desk = |dep, kind, fam| route(&d, &report(dep, kind, fam), true, Lang::Fr).desk;
         assert!(desk(Some("78"), Some("college"), "unknown").contains("CARIINA"));
         assert!(desk(Some("91"), Some("college"), "unknown").contains("CARIINA"));
         assert!(desk(Some("95"), Some("lycee"), "unknown").contains("CARIINA"));
@@ -551,7 +657,12 @@ mod tests {
     #[test]
     fn contradiction_is_said() {
         let d = Desks::bundled().unwrap();
-        let s = route(&d, &report(Some("92"), Some("college"), "amon"), Lang::En);
+        let s = route(
+            &d,
+            &report(Some("92"), Some("college"), "amon"),
+            true,
+            Lang::En,
+        );
         assert!(s.desk.contains("Guichet unique ENC"));
         assert!(
             s.why.contains("“rge”") && s.why.contains("“amon”"),
@@ -563,12 +674,19 @@ mod tests {
     #[test]
     fn ticket_names_what_is_blocked_and_asks_precisely() {
         let d = Desks::bundled().unwrap();
-        let s = route(&d, &report(Some("78"), Some("college"), "amon"), Lang::Fr);
+        let s = route(
+            &d,
+            &report(Some("78"), Some("college"), "amon"),
+            true,
+            Lang::Fr,
+        );
         let t = s.ticket.unwrap();
+        // In French, what the failure means, not its raw class.
         assert!(
-            t.contains("turn:t.example:3478?transport=udp UDP : timeout"),
+            t.contains("turn:t.example:3478?transport=udp UDP : aucune réponse dans le délai"),
             "{t}"
         );
+        assert!(!t.contains("timeout"), "{t}");
         assert!(
             t.contains("autoriser UDP 3478 vers t.example (relais média TURN"),
             "{t}"

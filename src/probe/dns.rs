@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 /// The resolver every DNS probe shares, and how to describe it in the report.
 pub struct Dns {
-    resolver: TokioResolver,
+    /// None when this computer has no resolver configured (Wi-Fi off, no network): every
+    /// lookup then fails as such, and the run still reports.
+    resolver: Option<TokioResolver>,
     pub description: String,
     /// Networks whose addresses are legitimate answers even though they are bogons
     /// (hidden `--lab-net`: test labs on loopback or private ranges).
@@ -95,7 +97,8 @@ pub fn is_bogon(ip: IpAddr) -> bool {
 }
 
 impl Dns {
-    /// `server`: `--resolver IP[:PORT]`, or None for the system configuration.
+    /// `server`: `--resolver IP[:PORT]`, or None for the system configuration (a system without
+    /// any resolver configured is not an error: its lookups fail, and say why).
     pub fn new(
         server: Option<SocketAddr>,
         timeout: Duration,
@@ -117,27 +120,28 @@ impl Dns {
                     .with_options(opts)
                     .build()
                     .map_err(|e| format!("cannot use the DNS server {addr}: {e}"))?;
-                (r, addr.to_string())
+                (Some(r), addr.to_string())
             }
-            None => {
-                let (cfg, sys_opts) = hickory_resolver::system_conf::read_system_conf()
-                    .map_err(|e| format!("cannot read the system DNS configuration: {e}"))?;
-                let servers: Vec<String> = cfg
-                    .name_servers()
-                    .iter()
-                    .map(|n| n.ip.to_string())
-                    .collect();
-                // Keep the system's own options (search list, ndots) but no cache, one try.
-                let mut o = sys_opts;
-                o.cache_size = 0;
-                o.attempts = 1;
-                o.timeout = timeout;
-                let r = Resolver::builder_with_config(cfg, TokioRuntimeProvider::default())
-                    .with_options(o)
-                    .build()
-                    .map_err(|e| format!("cannot use the system DNS configuration: {e}"))?;
-                (r, format!("system ({})", servers.join(", ")))
-            }
+            None => match hickory_resolver::system_conf::read_system_conf() {
+                Err(e) => (None, format!("none configured ({e})")),
+                Ok((cfg, sys_opts)) => {
+                    let servers: Vec<String> = cfg
+                        .name_servers()
+                        .iter()
+                        .map(|n| n.ip.to_string())
+                        .collect();
+                    // Keep the system's own options (search list, ndots) but no cache, one try.
+                    let mut o = sys_opts;
+                    o.cache_size = 0;
+                    o.attempts = 1;
+                    o.timeout = timeout;
+                    let r = Resolver::builder_with_config(cfg, TokioRuntimeProvider::default())
+                        .with_options(o)
+                        .build()
+                        .map_err(|e| format!("cannot use the system DNS configuration: {e}"))?;
+                    (Some(r), format!("system ({})", servers.join(", ")))
+                }
+            },
         };
         Ok(Dns {
             resolver,
@@ -166,9 +170,16 @@ impl Dns {
         } else {
             format!("{host}.")
         };
+        let Some(resolver) = &self.resolver else {
+            let mut o = out.with("resolver", self.description.clone()).fail(
+                ErrorClass::Local,
+                "no DNS server is configured on this computer (no network connection?)",
+            );
+            o.set("no_resolver", true);
+            return (o, vec![]);
+        };
         let result =
-            match tokio::time::timeout(self.deadline, self.resolver.lookup_ip(fqdn.as_str())).await
-            {
+            match tokio::time::timeout(self.deadline, resolver.lookup_ip(fqdn.as_str())).await {
                 Ok(r) => r,
                 Err(_) => Err(NetError::Timeout),
             };

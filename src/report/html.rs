@@ -388,7 +388,7 @@ pub fn render_html(r: &Report, l: Lang) -> String {
             "Can this room's network carry the webinar?"
         ))
     );
-    let mut venue = vec![esc(&r.started_at)];
+    let mut venue = vec![esc(&i18n::local_time(&r.started_at, l))];
     if let Some(v) = &r.venue.label {
         venue.push(esc(v));
     }
@@ -469,7 +469,7 @@ pub fn render_html(r: &Report, l: Lang) -> String {
             s,
             "<h2>{}</h2><p><b>{}</b> ({} {:.0} %)</p><ul>",
             l.t("Pare-feu probable", "Likely firewall"),
-            esc(&r.firewall.family),
+            esc(&i18n::firewall(&r.firewall, l)),
             l.t("confiance", "confidence"),
             r.firewall.confidence * 100.0
         );

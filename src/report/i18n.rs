@@ -211,3 +211,115 @@ pub fn unexpected_answer(u: &serde_json::Value, l: Lang) -> String {
         ),
     }
 }
+
+/// What a network-level finding means and what to do, for the speaker (`resolver`: how the
+/// report describes the resolver, e.g. `system (192.168.1.1)`).
+pub fn network_message(
+    f: &crate::diagnose::network::NetworkFinding,
+    resolver: &str,
+    l: Lang,
+) -> String {
+    use crate::diagnose::network::NetworkClass;
+    let none = resolver.starts_with("none");
+    match (f.class, l) {
+        (NetworkClass::NoDns, Lang::Fr) if none => "Aucun serveur DNS n'est configuré sur cet ordinateur : il n'est probablement pas connecté au réseau (Wi-Fi coupé, câble débranché). Connectez-le au réseau de la salle, puis relancez preflight.".into(),
+        (NetworkClass::NoDns, Lang::En) if none => "No DNS server is configured on this computer: it is probably not connected (Wi-Fi off, cable unplugged). Connect it to the room's network, then run preflight again.".into(),
+        (NetworkClass::NoDns, Lang::Fr) => format!("Le serveur DNS de ce réseau ({resolver}) ne répond pas : aucun nom ne peut être trouvé, donc aucune plateforme ne peut fonctionner. Vérifiez que l'ordinateur est bien connecté (Wi-Fi ou câble) ; si c'est le cas, signalez au référent numérique que le serveur DNS {resolver} ne répond pas."),
+        (NetworkClass::NoDns, Lang::En) => format!("This network's DNS server ({resolver}) does not answer: no name can be found, so no platform can work. Check that the computer is connected (Wi-Fi or cable); if it is, tell the digital referent that the DNS server {resolver} does not answer."),
+        (NetworkClass::NoInternet, Lang::Fr) => "Ce réseau ne mène pas à Internet : aucun nom ne se résout et aucune adresse ne répond, même sans DNS. L'ordinateur est sur un réseau local sans accès à Internet, ou tout y est bloqué. Vérifiez que vous êtes sur le bon réseau (le Wi-Fi ou la prise de la salle) ; sinon, signalez-le au référent numérique.".into(),
+        (NetworkClass::NoInternet, Lang::En) => "This network does not lead to the internet: no name resolves and no address answers, even without DNS. The computer is on a local network without internet access, or everything is blocked there. Check that you are on the right network (the room's Wi-Fi or socket); if so, tell the digital referent.".into(),
+        (NetworkClass::CaptivePortal, Lang::Fr) => format!("Ce Wi-Fi demande de se connecter d'abord : ouvrez un navigateur à l'adresse {}, identifiez-vous (ou acceptez les conditions), puis relancez preflight.", f.portal.as_deref().unwrap_or("?")),
+        (NetworkClass::CaptivePortal, Lang::En) => format!("This Wi-Fi wants you to sign in first: open a browser at {}, sign in (or accept the terms), then run preflight again.", f.portal.as_deref().unwrap_or("?")),
+    }
+}
+
+/// What to do, in one sentence, after the verdict.
+pub fn action(r: &crate::model::Report, l: Lang) -> String {
+    if let Some(f) = &r.network.finding {
+        return f.message.clone();
+    }
+    let desk = r.support.as_ref().map(|s| s.desk.as_str()).unwrap_or("");
+    match (r.verdict, l) {
+        (Verdict::Ready, Lang::Fr) => {
+            "Rien à faire : le webinaire peut se tenir depuis ce réseau.".into()
+        }
+        (Verdict::Ready, Lang::En) => {
+            "Nothing to do: the webinar can run from this network.".into()
+        }
+        (Verdict::Degraded, Lang::Fr) => format!(
+            "Le webinaire devrait fonctionner, par un repli ou avec moins de qualité : lisez ce qui suit, et si possible envoyez le ticket ci-dessous à « {desk} »."
+        ),
+        (Verdict::Degraded, Lang::En) => format!(
+            "The webinar should work, through a fallback or at lower quality: read on, and if you can, send the ticket below to “{desk}”."
+        ),
+        (Verdict::Blocked, Lang::Fr) => format!(
+            "En l'état, le webinaire ne fonctionnera pas d'ici : envoyez le ticket ci-dessous à « {desk} », ou prévoyez un autre réseau (le partage de connexion d'un téléphone, par exemple)."
+        ),
+        (Verdict::Blocked, Lang::En) => format!(
+            "As it is, the webinar will not work from here: send the ticket below to “{desk}”, or plan another network (a phone's hotspot, for instance)."
+        ),
+    }
+}
+
+/// The likely firewall as people name it.
+pub fn firewall(f: &crate::model::Firewall, l: Lang) -> String {
+    match (&f.name, f.family.as_str()) {
+        (Some(n), _) => n.clone(),
+        (None, "unknown") => l.t("non identifié", "not identified").into(),
+        (None, "none") => l.t("aucun", "none").into(),
+        (None, other) => other.to_string(),
+    }
+}
+
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Remember this computer's offset from UTC, read while the program has one thread (the time
+/// crate refuses to read it later on Unix). Without it, times are shown in UTC.
+pub fn set_local_offset(o: time::UtcOffset) {
+    let _ = LOCAL_OFFSET.set(o);
+}
+
+/// A report's RFC 3339 time as the reader reads it: local time, with its offset
+/// (`24/11/2026 15:03 (UTC+01:00)`, `2026-11-24 15:03 (UTC+01:00)`).
+pub fn local_time(rfc3339: &str, l: Lang) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let Ok(t) = time::OffsetDateTime::parse(rfc3339, &Rfc3339) else {
+        return rfc3339.to_string();
+    };
+    let offset = LOCAL_OFFSET.get().copied().unwrap_or(time::UtcOffset::UTC);
+    let t = t.to_offset(offset);
+    let (h, m, _) = offset.as_hms();
+    let zone = format!(
+        "UTC{}{:02}:{:02}",
+        if h < 0 || m < 0 { '-' } else { '+' },
+        h.unsigned_abs(),
+        m.unsigned_abs()
+    );
+    let fmt = match l {
+        Lang::Fr => time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]"),
+        Lang::En => time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),
+    };
+    match t.format(&fmt) {
+        Ok(s) => format!("{s} ({zone})"),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_the_readers_zone_with_the_offset() {
+        // No offset known (a test's threads): UTC, said as such.
+        assert_eq!(
+            local_time("2026-11-24T14:03:00Z", Lang::Fr),
+            "24/11/2026 14:03 (UTC+00:00)"
+        );
+        assert_eq!(
+            local_time("2026-11-24T14:03:00Z", Lang::En),
+            "2026-11-24 14:03 (UTC+00:00)"
+        );
+        assert_eq!(local_time("not a date", Lang::En), "not a date");
+    }
+}

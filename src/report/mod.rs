@@ -7,7 +7,7 @@ pub mod i18n;
 pub mod profiles;
 pub mod text;
 
-pub use i18n::Lang;
+pub use i18n::{Lang, network_message};
 
 use crate::diagnose::verdict::{Diagnosis, Finding};
 use crate::model::{Outcome, PlatformReport, ProbeKind, Status};
@@ -137,6 +137,7 @@ pub fn platform_report(
     p: &PlatformPlan,
     d: &Diagnosis,
     outcomes: &[Outcome],
+    network: Option<&crate::diagnose::network::NetworkFinding>,
     lang: Lang,
 ) -> PlatformReport {
     let l = lang;
@@ -321,6 +322,17 @@ pub fn platform_report(
         };
         notes.push(format!("{} {u}", l.t("Non testé :", "Not tested:")));
     }
+    // With nothing wrong but the network itself, every platform says only that.
+    let summary = match network {
+        Some(_) => Some(
+            lang.t(
+                "non testé : pas de réseau (voir plus haut)",
+                "not tested: no network (see above)",
+            )
+            .to_string(),
+        ),
+        None => summary,
+    };
     let summary = summary.unwrap_or_else(|| {
         if p.profile.unpublished.is_empty() {
             l.t(

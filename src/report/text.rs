@@ -53,7 +53,7 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         s,
         "preflight {} — {}{}",
         r.tool.version,
-        r.started_at,
+        i18n::local_time(&r.started_at, l),
         if venue.is_empty() {
             String::new()
         } else {
@@ -61,7 +61,28 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         }
     );
     let _ = writeln!(s);
+    // First what a teacher needs: the verdict and what to do, in one screen.
+    let _ = writeln!(
+        s,
+        "{} {} {}",
+        style.paint(r.verdict, mark(r.verdict)),
+        l.t("Verdict :", "Verdict:"),
+        style.paint(r.verdict, &i18n::verdict(r.verdict, l).to_uppercase()),
+    );
+    let _ = writeln!(s, "     {}", i18n::action(r, l));
+    let _ = writeln!(s);
     for p in &r.platforms {
+        if r.network.finding.is_some() {
+            // One line each: the network is the matter.
+            let _ = writeln!(
+                s,
+                "{} {} : {}",
+                style.paint(p.verdict, mark(p.verdict)),
+                p.name,
+                p.summary
+            );
+            continue;
+        }
         let _ = writeln!(
             s,
             "{} {} : {}",
@@ -71,14 +92,30 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         );
         let _ = writeln!(s, "     {}", p.summary);
     }
+    if let Some(sup) = &r.support {
+        let _ = writeln!(s);
+        let contact = sup
+            .contact
+            .as_deref()
+            .map(|c| format!(" — {c}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "{} {}{contact}",
+            l.t("À contacter :", "Contact:"),
+            sup.desk
+        );
+    }
     for n in &r.notes {
         let _ = writeln!(s, "[--] {n}");
     }
 
+    // The details, for whoever fixes it. A network-level finding has none worth a line per
+    // platform.
     let troubled: Vec<_> = r
         .platforms
         .iter()
-        .filter(|p| p.verdict != Verdict::Ready)
+        .filter(|p| p.verdict != Verdict::Ready && r.network.finding.is_none())
         .collect();
     if !troubled.is_empty() {
         let _ = writeln!(s);
@@ -97,19 +134,24 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
                 .iter()
                 .filter(|o| o.status == Status::Fail && !o.data.contains_key("not_counted"))
             {
-                let msg = o.error.as_ref().map(|e| e.message.as_str()).unwrap_or("");
                 let transport = o
                     .transport
                     .map(|t| format!("/{}", t.as_str()))
                     .unwrap_or_default();
+                // In English, the engineer's class and message; in French, what they mean
+                // (the raw class and message stay in the JSON).
+                let why = match (&o.error, l) {
+                    (Some(e), Lang::En) => format!("{} ({})", e.class.as_str(), e.message),
+                    (Some(e), Lang::Fr) => i18n::class_meaning(e.class, l).to_string(),
+                    (None, _) => String::new(),
+                };
                 let _ = writeln!(
                     s,
-                    "      {} {}{} : {} ({})",
+                    "      {} {}{}{}{why}",
                     i18n::step(o.kind, l),
                     o.target,
                     transport,
-                    o.error.as_ref().map(|e| e.class.as_str()).unwrap_or(""),
-                    msg
+                    l.t(" : ", ": ")
                 );
             }
             let skipped = p
@@ -216,7 +258,11 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         }
     }
 
-    let noted: Vec<_> = r.platforms.iter().filter(|p| !p.notes.is_empty()).collect();
+    let noted: Vec<_> = r
+        .platforms
+        .iter()
+        .filter(|p| !p.notes.is_empty() && r.network.finding.is_none())
+        .collect();
     if !noted.is_empty() {
         let _ = writeln!(s);
         let _ = writeln!(s, "{}", l.t("À savoir :", "Good to know:"));
@@ -230,6 +276,7 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
     }
 
     if r.firewall.family != "none"
+        && r.network.finding.is_none()
         && (r.firewall.family != "unknown" || !r.firewall.evidence.is_empty())
     {
         let _ = writeln!(s);
@@ -237,7 +284,7 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
             s,
             "{} {} ({} {:.0} %)",
             l.t("Pare-feu probable :", "Likely firewall:"),
-            r.firewall.family,
+            i18n::firewall(&r.firewall, l),
             l.t("confiance", "confidence"),
             r.firewall.confidence * 100.0
         );
@@ -247,10 +294,12 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
     }
     if let Some(sup) = &r.support {
         let _ = writeln!(s);
-        let _ = writeln!(s, "{} {}", l.t("À contacter :", "Contact:"), sup.desk);
-        if let Some(c) = &sup.contact {
-            let _ = writeln!(s, "  {c}");
-        }
+        let _ = writeln!(
+            s,
+            "{} {}",
+            l.t("Pourquoi ce guichet :", "Why this desk:"),
+            sup.desk
+        );
         let _ = writeln!(s, "  {}", sup.why);
         if let Some(t) = &sup.ticket {
             let _ = writeln!(s);

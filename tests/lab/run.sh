@@ -578,7 +578,7 @@ run_scenario() {
   local measure=(--no-bandwidth)
   [ -n "$S_MEASURE" ] && measure=(--bandwidth-url wss://speed.lab.test/ndt/v7/upload --duration "$S_MEASURE")
   ns v env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
-    "$bin" check --server "$S_SERVER" --resolver 198.18.2.53 --ca-file "$ca" \
+    "$bin" check --server "$S_SERVER" --resolver 198.18.2.53 --ca-file "$ca" --lab-control 198.18.2.10:443 \
     --lab-net 198.18.0.0/15 --timeout 3 "${measure[@]}" --lang fr --venue "$name" \
     --json "$out" --html "$results/$name.html" "${S_ARGS[@]}" \
     >"$results/$name.txt" 2>&1 || code=$?

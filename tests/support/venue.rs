@@ -14,6 +14,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 pub const HOST: &str = "bbb.example.test";
+/// Where the venue's captive portal (`Setup::portal`) sends plain HTTP.
+pub const PORTAL_LOGIN: &str = "http://portail.wifi.test/login?continue=1";
+
 /// A TURN relay on a host of its own (`Setup::relay`).
 pub const RELAY: &str = "relay.example.test";
 
@@ -75,6 +78,10 @@ pub struct Setup {
     /// unless `relay_udp` is false.
     pub relay: bool,
     pub relay_udp: bool,
+    /// Whether anything answers beyond the venue's own names (the addresses tried without DNS).
+    pub internet: bool,
+    /// A guest Wi-Fi portal: plain HTTP on port 80 of the venue redirected to [`PORTAL_LOGIN`].
+    pub portal: bool,
 }
 
 impl Default for Setup {
@@ -91,6 +98,8 @@ impl Default for Setup {
             names: Names::Good,
             relay: false,
             relay_udp: true,
+            internet: true,
+            portal: false,
         }
     }
 }
@@ -110,8 +119,11 @@ pub struct Lab {
     pub _web: Option<WebServer>,
     pub _turn: Option<StunServer>,
     pub _relay: Option<(WebServer, StunServer)>,
+    pub _portal: Option<super::Task>,
     /// The relay's address, when there is one.
     pub relay_ip: Option<IpAddr>,
+    /// Whether the addresses tried without DNS answer.
+    pub internet: bool,
 }
 
 /// Two ports on `ip` for (HTTPS, TURN): the real ones when this process may bind them (and
@@ -206,6 +218,9 @@ impl Setup {
                 StunServer::start(rip, turn_port, self.relay_udp, true, stun::Mode::Good).unwrap();
             (web, turn)
         });
+        let portal = self
+            .portal
+            .then(|| web::portal(SocketAddr::new(ip, 80), PORTAL_LOGIN));
         let answer = match self.names {
             Names::Sinkhole => "0.0.0.0".parse().unwrap(),
             _ => ip,
@@ -253,7 +268,9 @@ impl Setup {
             _web: web,
             _turn: turn,
             _relay: relay,
+            _portal: portal,
             relay_ip,
+            internet: self.internet,
         }
     }
 }
@@ -296,6 +313,14 @@ impl Lab {
             .arg("--ca-file")
             .arg(&self.ca_file)
             .args(["--timeout", "2", "--lab-net", "127.0.0.0/8"])
+            // "The internet", tried without DNS when no name resolves: this venue's web server,
+            // or an address where nothing answers.
+            .arg("--lab-control")
+            .arg(if self.internet {
+                self.web_addr.to_string()
+            } else {
+                "127.0.0.1:9".to_string()
+            })
             .args(args)
             .current_dir(self.dir.path());
         for p in &self.profiles {

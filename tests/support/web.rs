@@ -367,3 +367,19 @@ async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(
         }
     }
 }
+
+/// A guest Wi-Fi's portal on plain HTTP: every request is redirected to its sign-in page.
+pub fn portal(addr: SocketAddr, login: &'static str) -> Task {
+    let listener = rt()
+        .block_on(TcpListener::bind(addr))
+        .expect("the portal's port 80 (root)");
+    Task(vec![rt().spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if read_head(&mut tcp).await.is_some() {
+                    let _ = tcp.write_all(redirect(login).as_bytes()).await;
+                }
+            });
+        }
+    })])
+}
