@@ -385,3 +385,49 @@ fn write_example_report() {
     std::fs::create_dir_all(&out).unwrap();
     blocked_college(&out);
 }
+
+/// Pages of a PDF that Chromium printed (each page object says `/Type /Page`).
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
+}
+
+#[test]
+fn a_network_with_nothing_working_prints_on_two_pages_at_most() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, html) = run_venue(
+        Setup {
+            names: Names::Silent,
+            ..Setup::default()
+        },
+        dir.path(),
+        "salle-sans-dns",
+        &[
+            "--uai", "0921234X", "--kind", "college", "--venue", "Salle 12",
+        ],
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    // The verdict and what to do come first: before any platform, before any table.
+    let verdict = page.find("id=verdict").expect("the verdict banner");
+    assert!(
+        verdict < page.find("id=\"platform-").unwrap(),
+        "verdict first"
+    );
+    assert!(
+        page[verdict..].contains("serveur DNS"),
+        "the action names the DNS"
+    );
+    let pdf = dir.path().join("r.pdf");
+    let url = format!("file://{}", html.display());
+    if chromium(&[
+        &format!("--print-to-pdf={}", pdf.display()),
+        "--no-pdf-header-footer",
+        &url,
+    ])
+    .is_none()
+    {
+        return;
+    }
+    let pages = pdf_pages(&std::fs::read(&pdf).unwrap());
+    assert!((1..=2).contains(&pages), "{pages} A4 pages");
+}

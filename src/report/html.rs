@@ -88,12 +88,18 @@ fn status_class(s: Status) -> &'static str {
 fn detail(o: &Outcome, l: Lang) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(e) = &o.error {
-        parts.push(format!(
-            "<b>{}</b> — {}",
-            esc(e.class.as_str()),
-            esc(i18n::class_meaning(e.class, l))
-        ));
-        parts.push(format!("<span class=small>{}</span>", esc(&e.message)));
+        match l {
+            // The engineer's class and message; in French, what they mean (both stay in JSON).
+            Lang::En => {
+                parts.push(format!(
+                    "<b>{}</b> — {}",
+                    esc(e.class.as_str()),
+                    esc(i18n::class_meaning(e.class, l))
+                ));
+                parts.push(format!("<span class=small>{}</span>", esc(&e.message)));
+            }
+            Lang::Fr => parts.push(format!("<b>{}</b>", esc(i18n::class_meaning(e.class, l)))),
+        }
     } else if o.status == Status::Skipped {
         parts.push(esc(&why(o, l)));
     }
@@ -140,7 +146,12 @@ fn probe_table(s: &mut String, probes: &[Outcome], l: Lang) {
         l.t("État", "Status"),
         l.t("Détail", "Detail")
     );
-    for o in probes {
+    // Tests that did not run because a step before them failed: one line, not one row each.
+    let skipped = probes
+        .iter()
+        .filter(|o| o.status == Status::Skipped)
+        .count();
+    for o in probes.iter().filter(|o| o.status != Status::Skipped) {
         // The transport says something only where the same step runs over several.
         let transport = match (o.kind, o.transport) {
             (ProbeKind::Stun | ProbeKind::Turn, Some(t)) => {
@@ -158,6 +169,16 @@ fn probe_table(s: &mut String, probes: &[Outcome], l: Lang) {
             esc(i18n::status(o.status, l)),
             o.duration_ms,
             detail(o, l)
+        );
+    }
+    if skipped > 0 {
+        let _ = write!(
+            s,
+            "<tr><td colspan=5 class=small>{skipped} {}</td></tr>",
+            esc(l.t(
+                "test(s) non lancé(s) : une étape avant eux a échoué (détail dans le rapport JSON)",
+                "test(s) not run: a step before them failed (details in the JSON report)"
+            ))
         );
     }
     s.push_str("</tbody></table>");
@@ -414,7 +435,28 @@ pub fn render_html(r: &Report, l: Lang) -> String {
             ""
         }
     );
+    // First the verdict and what to do.
+    let _ = write!(
+        s,
+        "<section class=\"banner {} overall\" id=verdict><span class=v>{} {}</span><p><b>{}</b></p></section>",
+        class(r.verdict),
+        symbol(r.verdict),
+        esc(i18n::verdict(r.verdict, l)),
+        esc(&i18n::action(r, l))
+    );
     for p in &r.platforms {
+        if r.network.finding.is_some() {
+            // The network is the matter: one line per platform.
+            let _ = write!(
+                s,
+                "<p class=small id=\"platform-{}\">{} <b>{}</b> — {}</p>",
+                esc(&p.id),
+                symbol(p.verdict),
+                esc(&p.name),
+                esc(&p.summary)
+            );
+            continue;
+        }
         let _ = write!(
             s,
             "<section class=\"banner {}\" id=\"platform-{}\"><span class=v>{} {}</span> — <b>{}</b><p>{}</p>",
