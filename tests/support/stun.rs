@@ -107,16 +107,41 @@ impl StunServer {
         tcp: bool,
         mode: Mode,
     ) -> std::io::Result<StunServer> {
-        let (u, t, addr) = rt().block_on(async {
-            let t = TcpListener::bind((ip, port)).await?;
-            let addr = t.local_addr()?;
-            let u = if udp {
-                Some(UdpSocket::bind(addr).await?)
-            } else {
-                None
+        let t = std::net::TcpListener::bind((ip, port))?;
+        let addr = t.local_addr()?;
+        let u = if udp {
+            Some(std::net::UdpSocket::bind(addr)?)
+        } else {
+            None
+        };
+        Self::on(addr, tcp.then_some(t), u, mode)
+    }
+
+    /// Serve on sockets bound beforehand (ports chosen and held, that no one can take).
+    pub fn on(
+        addr: SocketAddr,
+        t: Option<std::net::TcpListener>,
+        u: Option<std::net::UdpSocket>,
+        mode: Mode,
+    ) -> std::io::Result<StunServer> {
+        let (u, t) = {
+            let _in = rt().enter();
+            let u = match u {
+                Some(u) => {
+                    u.set_nonblocking(true)?;
+                    Some(UdpSocket::from_std(u)?)
+                }
+                None => None,
             };
-            Ok::<_, std::io::Error>((u, if tcp { Some(t) } else { None }, addr))
-        })?;
+            let t = match t {
+                Some(t) => {
+                    t.set_nonblocking(true)?;
+                    Some(TcpListener::from_std(t)?)
+                }
+                None => None,
+            };
+            (u, t)
+        };
         let mut tasks = Vec::new();
         if let Some(u) = u {
             tasks.push(rt().spawn(async move {

@@ -126,18 +126,68 @@ pub struct Lab {
     pub internet: bool,
 }
 
-/// Two ports on `ip` for (HTTPS, TURN): the real ones when this process may bind them (and
-/// `PREFLIGHT_TEST_HIGH_PORTS` is not set, which tests the other path as root).
-fn ports(ip: IpAddr) -> (u16, u16, bool) {
+/// A venue's address and its sockets for HTTPS and TURN (TCP and UDP on one port), bound here
+/// and handed to the servers, so that nothing can take a port between its choice and its use.
+struct Sockets {
+    ip: IpAddr,
+    web: std::net::TcpListener,
+    turn_tcp: std::net::TcpListener,
+    turn_udp: std::net::UdpSocket,
+    /// The real ports (443, 3478): the bundled profile is used unchanged.
+    real: bool,
+}
+
+/// The real ports on a loopback address of this venue's own when this process may bind them
+/// (another test process may hold them on an address: the next one is tried), unless
+/// `PREFLIGHT_TEST_HIGH_PORTS` is set (which tests the other path as root); else ports the
+/// OS chose.
+fn sockets() -> Sockets {
+    use std::net::{TcpListener, UdpSocket};
     let high = std::env::var_os("PREFLIGHT_TEST_HIGH_PORTS").is_some();
-    if !high && std::net::TcpListener::bind((ip, 443)).is_ok() {
-        return (443, 3478, true);
+    if !high {
+        for _ in 0..32 {
+            match bind_at(super::fresh_loopback(), 443, 3478) {
+                Ok(s) => return s,
+                // Not allowed to bind low ports: no address will do.
+                Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => break,
+                Err(_) => continue,
+            }
+        }
     }
-    let free = || {
-        let t = std::net::TcpListener::bind((ip, 0)).unwrap();
-        t.local_addr().unwrap().port()
-    };
-    (free(), free(), false)
+    let ip = super::fresh_loopback();
+    let web = TcpListener::bind((ip, 0)).unwrap();
+    loop {
+        let turn_tcp = TcpListener::bind((ip, 0)).unwrap();
+        let port = turn_tcp.local_addr().unwrap().port();
+        if let Ok(turn_udp) = UdpSocket::bind((ip, port)) {
+            return Sockets {
+                ip,
+                web,
+                turn_tcp,
+                turn_udp,
+                real: false,
+            };
+        }
+    }
+}
+
+/// The sockets of a venue at `ip` on these ports (TCP for the web, TCP and UDP for TURN).
+fn bind_at(ip: IpAddr, web: u16, turn: u16) -> std::io::Result<Sockets> {
+    use std::net::{TcpListener, UdpSocket};
+    Ok(Sockets {
+        ip,
+        web: TcpListener::bind((ip, web))?,
+        turn_tcp: TcpListener::bind((ip, turn))?,
+        turn_udp: UdpSocket::bind((ip, turn))?,
+        real: web == 443,
+    })
+}
+
+/// Sockets on the same ports as a venue's, on a loopback address of their own (a relay).
+fn same_ports(web: u16, turn: u16) -> Sockets {
+    (0..64)
+        .find_map(|_| bind_at(super::fresh_loopback(), web, turn).ok())
+        .expect("no loopback address with these ports free")
 }
 
 /// A bundled profile moved to the test's ports (when this process may not bind 443 and 3478):
@@ -170,7 +220,8 @@ fn moved_profile(text: &str, https: u16, turn: u16) -> String {
 
 impl Setup {
     pub fn start(self) -> Lab {
-        let ip = super::fresh_loopback();
+        let sockets = sockets();
+        let ip = sockets.ip;
         let dir = tempfile::tempdir().unwrap();
         let ca = Ca::new("preflight test CA");
         let ca_file = dir.path().join("ca.pem");
@@ -188,10 +239,13 @@ impl Setup {
             trusted.push_str(&vendor.pem);
         }
         std::fs::write(&ca_file, &trusted).unwrap();
-        let (https, turn_port, real_ports) = ports(ip);
+        let https = sockets.web.local_addr().unwrap().port();
+        let turn_port = sockets.turn_tcp.local_addr().unwrap().port();
+        let real_ports = sockets.real;
+        // A server that is not started leaves its port closed (refused).
         let web = self.web.map(|mode| {
-            WebServer::start(
-                SocketAddr::new(ip, https),
+            WebServer::on(
+                sockets.web,
                 &leaf,
                 WebOptions {
                     mode,
@@ -203,19 +257,26 @@ impl Setup {
             .unwrap()
         });
         let turn = (self.turn_udp || self.turn_tcp).then(|| {
-            StunServer::start(ip, turn_port, self.turn_udp, self.turn_tcp, self.turn_mode).unwrap()
+            StunServer::on(
+                SocketAddr::new(ip, turn_port),
+                self.turn_tcp.then_some(sockets.turn_tcp),
+                self.turn_udp.then_some(sockets.turn_udp),
+                self.turn_mode,
+            )
+            .unwrap()
         });
         // The relay listens on the same ports as the venue, on an address of its own.
-        let relay_ip = self.relay.then(super::fresh_loopback);
-        let relay = relay_ip.map(|rip| {
-            let web = WebServer::start(
-                SocketAddr::new(rip, https),
-                &ca.leaf(&[RELAY]),
-                WebOptions::default(),
+        let relay_sockets = self.relay.then(|| same_ports(https, turn_port));
+        let relay_ip = relay_sockets.as_ref().map(|r| r.ip);
+        let relay = relay_sockets.map(|r| {
+            let web = WebServer::on(r.web, &ca.leaf(&[RELAY]), WebOptions::default()).unwrap();
+            let turn = StunServer::on(
+                SocketAddr::new(r.ip, turn_port),
+                Some(r.turn_tcp),
+                self.relay_udp.then_some(r.turn_udp),
+                stun::Mode::Good,
             )
             .unwrap();
-            let turn =
-                StunServer::start(rip, turn_port, self.relay_udp, true, stun::Mode::Good).unwrap();
             (web, turn)
         });
         let portal = self

@@ -82,6 +82,15 @@ pub struct WebServer {
 
 impl WebServer {
     pub fn start(addr: SocketAddr, leaf: &Leaf, opts: WebOptions) -> std::io::Result<WebServer> {
+        Self::on(std::net::TcpListener::bind(addr)?, leaf, opts)
+    }
+
+    /// Serve on a listener bound beforehand (a port chosen and held, that no one can take).
+    pub fn on(
+        listener: std::net::TcpListener,
+        leaf: &Leaf,
+        opts: WebOptions,
+    ) -> std::io::Result<WebServer> {
         let mut cfg = rustls::ServerConfig::builder()
             .with_no_client_auth()
             .with_single_cert(leaf.chain.clone(), leaf.key())
@@ -91,7 +100,11 @@ impl WebServer {
             cfg.alpn_protocols.push(b"stun.turn".to_vec());
         }
         let acceptor = TlsAcceptor::from(Arc::new(cfg));
-        let listener = rt().block_on(TcpListener::bind(addr))?;
+        listener.set_nonblocking(true)?;
+        let listener = {
+            let _in = rt().enter();
+            TcpListener::from_std(listener)?
+        };
         let addr = listener.local_addr()?;
         let task = rt().spawn(async move {
             while let Ok((tcp, from)) = listener.accept().await {
