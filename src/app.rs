@@ -88,11 +88,10 @@ pub fn main() -> i32 {
                 l.t("Rapports enregistrés dans", "Reports saved in"),
                 std::path::MAIN_SEPARATOR
             );
-            wait_for_enter(l);
-            code
+            wait_for_enter(&rt, l, code)
         }
-        None => rt.block_on(run_check(cli.check)),
-        Some(Command::Check(args)) => rt.block_on(run_check(*args)),
+        None => check_then_pause(&rt, cli.check),
+        Some(Command::Check(args)) => check_then_pause(&rt, *args),
         Some(Command::Profiles { what, profiles }) => run_profiles(what, &profiles),
         Some(Command::Merge {
             reports,
@@ -121,10 +120,21 @@ pub fn main() -> i32 {
 
 /// `preflight serve`: bind, say where, serve until Ctrl-C.
 async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
+    let files = crate::serve::raise_file_limit();
+    let limits = crate::serve::effective(
+        crate::serve::Limits {
+            connections: a.max_connections as usize,
+            per_address: a.max_per_address as usize,
+            sessions: a.max_sessions as usize,
+            idle: Duration::from_secs(a.idle_timeout),
+        },
+        files,
+    );
     let opts = crate::serve::ServeOptions {
         listen: a.listen,
         tls: a.tls_cert.zip(a.tls_key),
         stun: Some(a.stun),
+        limits,
     };
     let log: Arc<dyn Fn(String) + Send + Sync> = Arc::new(|line| {
         let now = time::OffsetDateTime::now_utc()
@@ -144,6 +154,16 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
                 b.http,
                 b.stun.map(|s| s.to_string()).unwrap_or_default()
             );
+            eprintln!(
+                "preflight serve: limits: {} connections ({} per address), {} ndt7 uploads, idle {} s; open files {}",
+                limits.connections,
+                limits.per_address,
+                limits.sessions,
+                limits.idle.as_secs(),
+                files
+                    .map(|f| f.to_string())
+                    .unwrap_or_else(|| "unlimited".into())
+            );
             let _ = tokio::signal::ctrl_c().await;
             eprintln!("preflight serve: stopped");
             0
@@ -155,19 +175,107 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
     }
 }
 
-/// Keep the console open after a double-click, never when redirected or in CI.
-fn wait_for_enter(l: Lang) {
+/// A check, then (with the hidden `--pause`, which tests the double-click path without its
+/// default targets) the wait for Enter.
+fn check_then_pause(rt: &tokio::runtime::Runtime, args: CheckArgs) -> i32 {
+    let pause = args.pause;
+    let l = lang_of(args.lang);
+    let code = rt.block_on(run_check(args));
+    if pause {
+        wait_for_enter(rt, l, code)
+    } else {
+        code
+    }
+}
+
+/// Keep the console open after a double-click, never when redirected or in CI, nor after
+/// Ctrl-C. Ctrl-C at the prompt closes it too (the run's handler has taken the signal over, so
+/// the prompt listens for it). Returns `code`.
+fn wait_for_enter(rt: &tokio::runtime::Runtime, l: Lang, code: i32) -> i32 {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    if !interactive || std::env::var_os("CI").is_some() {
-        return;
+    if !interactive || std::env::var_os("CI").is_some() || code == INTERRUPTED {
+        return code;
     }
     print!(
         "{}",
         l.t("Appuyez sur Entrée pour fermer. ", "Press Enter to close. ")
     );
     let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    let _ = std::io::stdin().read_line(&mut line);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    // A thread of its own: a blocked read cannot be cancelled, and the process exits without it.
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        let _ = tx.send(());
+    });
+    rt.block_on(async {
+        tokio::select! {
+            _ = rx => {}
+            _ = tokio::signal::ctrl_c() => println!(),
+        }
+    });
+    code
+}
+
+/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, what shells report).
+pub const INTERRUPTED: i32 = 130;
+
+/// `--department`: two or three digits (971), or 2A / 2B.
+fn department(s: &str) -> Result<String, String> {
+    let d = s.trim().to_ascii_uppercase();
+    let ok = d.is_ascii()
+        && (matches!(d.as_str(), "2A" | "2B")
+            || ((2..=3).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit())));
+    if ok {
+        Ok(d)
+    } else {
+        Err(format!(
+            "--department {}: two or three digits (92, 971), or 2A / 2B",
+            crate::inert::line(s)
+        ))
+    }
+}
+
+/// `--bandwidth-url`: ws(s):// or http(s):// with a host.
+fn bandwidth_url(s: &str) -> Result<String, String> {
+    match url::Url::parse(s.trim()) {
+        Ok(u)
+            if matches!(u.scheme(), "ws" | "wss" | "http" | "https") && u.host_str().is_some() =>
+        {
+            Ok(u.to_string())
+        }
+        _ => Err(format!(
+            "--bandwidth-url {}: use ws(s)://HOST/ndt/v7/upload or http(s)://HOST/upload",
+            crate::inert::line(s)
+        )),
+    }
+}
+
+/// An output file's folder must exist and take a file: checked before the run, so that a
+/// typo does not cost a whole check.
+fn check_output(option: &str, path: &std::path::Path) -> Result<(), String> {
+    let shown = crate::inert::line(&path.display().to_string());
+    if path.is_dir() {
+        return Err(format!(
+            "{option} {shown}: this is a folder; give a file name"
+        ));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "{option} {shown}: the folder {} does not exist",
+            crate::inert::line(&dir.display().to_string())
+        ));
+    }
+    crate::report::probe_writable(dir).map_err(|e| {
+        format!(
+            "{option} {shown}: cannot write in {} ({e})",
+            crate::inert::line(&dir.display().to_string())
+        )
+    })
 }
 
 fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
@@ -178,6 +286,12 @@ fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
     if a.duration == 0 || a.duration > 60 {
         return Err("--duration must be between 1 and 60 seconds".into());
     }
+    if let Some(p) = a.json.as_deref().filter(|p| p.as_os_str() != "-") {
+        check_output("--json", p)?;
+    }
+    if let Some(p) = &a.html {
+        check_output("--html", p)?;
+    }
     Ok(CheckOptions {
         platforms: a.platforms.clone(),
         profiles: a.profiles.clone(),
@@ -187,16 +301,20 @@ fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
         resolver: a.resolver,
         ca_file: a.ca_file.clone(),
         venue: Venue {
-            label: a.venue.clone(),
+            // A free label, kept as typed but inert (no escape sequence reaches a terminal).
+            label: a
+                .venue
+                .as_deref()
+                .map(|v| crate::inert::line(v).chars().take(200).collect()),
             uai: a.uai.clone(),
-            department: a.department.clone(),
+            department: a.department.as_deref().map(department).transpose()?,
             kind: a.kind.map(|k| k.as_str().to_string()),
         },
         role: match a.role {
             RoleArg::Speaker => Role::Speaker,
             RoleArg::Attendee => Role::Attendee,
         },
-        bandwidth_url: a.bandwidth_url.clone(),
+        bandwidth_url: a.bandwidth_url.as_deref().map(bandwidth_url).transpose()?,
         no_bandwidth: a.no_bandwidth,
         duration: Duration::from_secs(a.duration),
         timeout: Duration::from_secs(a.timeout),
@@ -276,43 +394,51 @@ async fn run_check(args: CheckArgs) -> i32 {
         }
     };
     drop(observer);
-    if let Err(e) = write_outputs(&report, &args, lang, json_stdout) {
-        eprintln!("preflight: {e}");
-        return USAGE;
-    }
-    report.exit_code()
+    write_outputs(&report, &args, lang, json_stdout)
 }
 
-fn write_outputs(
-    report: &Report,
-    args: &CheckArgs,
-    lang: Lang,
-    json_stdout: bool,
-) -> Result<(), String> {
-    let json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
+/// Write every output asked for, each even if another failed; the exit code, which the text
+/// report states: the verdict's, or 3 when an output could not be written. Files are written
+/// whole or not at all (a temporary file in the same folder, renamed).
+fn write_outputs(report: &Report, args: &CheckArgs, lang: Lang, json_stdout: bool) -> i32 {
+    let json = serde_json::to_string_pretty(report).unwrap_or_default();
+    let mut failed = Vec::new();
+    if let Some(path) = args.json.as_deref().filter(|_| !json_stdout)
+        && let Err(e) = crate::report::write_atomic(path, format!("{json}\n").as_bytes())
+    {
+        failed.push(format!("--json {}: {e}", path.display()));
+    }
+    if let Some(path) = &args.html {
+        let html = crate::report::html::render_html(report, lang);
+        if let Err(e) = crate::report::write_atomic(path, html.as_bytes()) {
+            failed.push(format!("--html {}: {e}", path.display()));
+        }
+    }
+    let code = if failed.is_empty() {
+        report.exit_code()
+    } else {
+        USAGE
+    };
     let color = std::env::var_os("NO_COLOR").is_none()
         && if json_stdout {
             std::io::stderr().is_terminal()
         } else {
             std::io::stdout().is_terminal()
         };
-    let human = text::render(report, lang, text::Style { color });
+    let human = text::render_with_code(report, lang, text::Style { color }, code);
     if json_stdout {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{json}").map_err(|e| e.to_string())?;
+        if let Err(e) = writeln!(out, "{json}") {
+            failed.push(format!("--json (standard output): {e}"));
+        }
         eprint!("{human}");
     } else {
         print!("{human}");
-        if let Some(path) = &args.json {
-            std::fs::write(path, format!("{json}\n"))
-                .map_err(|e| format!("--json {}: {e}", path.display()))?;
-        }
     }
-    if let Some(path) = &args.html {
-        std::fs::write(path, crate::report::html::render_html(report, lang))
-            .map_err(|e| format!("--html {}: {e}", path.display()))?;
+    for f in &failed {
+        eprintln!("preflight: {}", crate::inert::line(f));
     }
-    Ok(())
+    if failed.is_empty() { code } else { USAGE }
 }
 
 fn run_profiles(what: Option<ProfilesCmd>, files: &[std::path::PathBuf]) -> i32 {

@@ -82,7 +82,9 @@ pub enum CheckError {
 /// The department of a UAI (`0921234X` -> `92`, `9711234A` -> `971`).
 pub fn department_of_uai(uai: &str) -> Result<String, String> {
     let u = uai.trim().to_ascii_uppercase();
-    let ok = u.len() == 8
+    // Bytes, not characters, are counted and sliced below: only ASCII gets there.
+    let ok = u.is_ascii()
+        && u.len() == 8
         && u[..7].chars().all(|c| c.is_ascii_digit())
         && u.as_bytes()[7].is_ascii_alphabetic();
     if !ok {
@@ -425,6 +427,7 @@ pub async fn run(
                 done.remove(&p.step.key()).unwrap_or_else(|| {
                     crate::model::Outcome::new(p.step.kind(), p.step.target(), p.step.transport())
                         .skipped("the run was interrupted before this probe started")
+                        .with("cause", "interrupted")
                 })
             })
             .collect(),
@@ -461,7 +464,12 @@ pub async fn run(
     }
     let mut evidence_outcomes = outcomes.clone();
     evidence_outcomes.extend(network_probes.iter().cloned());
-    let network_finding = crate::diagnose::network::finding(&evidence_outcomes);
+    // A run stopped by Ctrl-C has not seen enough to say anything about the network itself.
+    let network_finding = if result.interrupted || cancel.is_set() {
+        None
+    } else {
+        crate::diagnose::network::finding(&evidence_outcomes)
+    };
 
     // The measurements, once connectivity is known: path quality to each platform's UDP
     // relay, then the upload with latency idle and under load.
@@ -504,6 +512,17 @@ pub async fn run(
             });
             crate::diagnose::measures::apply(&mut pr, qualities[i].clone(), judged, opts.lang);
         }
+        if result.interrupted && pr.probes.iter().any(report::interrupted) {
+            // Stopped before it could tell: not blocked, not ready.
+            pr.verdict = Verdict::Incomplete;
+            pr.summary = opts
+                .lang
+                .t(
+                    "Interrompu (Ctrl-C) avant la fin des tests : rien n'est conclu.",
+                    "Interrupted (Ctrl-C) before every test ran: nothing is concluded.",
+                )
+                .to_string();
+        }
         platforms.push(pr);
     }
     let bandwidth = measured.as_ref().map(|(_, bw)| {
@@ -522,7 +541,11 @@ pub async fn run(
         }
         bandwidth_report(bw, &platforms, opts)
     });
-    let overall = verdict::overall(&platforms.iter().map(|p| p.verdict).collect::<Vec<_>>());
+    let overall = if result.interrupted {
+        Verdict::Incomplete
+    } else {
+        verdict::overall(&platforms.iter().map(|p| p.verdict).collect::<Vec<_>>())
+    };
     let public_ip = outcomes
         .iter()
         .find_map(|o| o.data_str("mapped_address"))
@@ -571,7 +594,8 @@ pub async fn run(
         support: None,
         notes,
     };
-    let support = if overall == Verdict::Ready {
+    // No ticket for a run that is ready, nor for one stopped before it could tell.
+    let support = if matches!(overall, Verdict::Ready | Verdict::Incomplete) {
         None
     } else {
         Some(support::route(
@@ -581,10 +605,12 @@ pub async fn run(
             opts.lang,
         ))
     };
-    Ok(Report {
+    // The report as recorded: every string in it inert (what probes, files and options put
+    // there was already; what was composed from them is checked again).
+    Ok(crate::inert::report(&Report {
         support,
         ..report_so_far
-    })
+    }))
 }
 
 /// Path quality per platform (each distinct server measured once, all at the same time), then

@@ -47,6 +47,9 @@ pub enum Command {
         lang: Option<LangArg>,
     },
     /// Run the self-hostable measurement peer (upload sink, STUN)
+    #[command(
+        after_help = "Limits (hostile clients cannot starve the others): at most --max-connections connections at once (kept below the open-file limit, whose soft value is raised to the hard one at start), --max-per-address from one address (an IPv6 /64 counts as one; over a cap, a connection is closed at once), --max-sessions ndt7 uploads at once (more get 503). Every read waits at most --idle-timeout; an ndt7 upload lasts at most 15 s, a POST upload 60 s, any connection 75 s, a TLS handshake --idle-timeout. An upload holds at most 64 KiB of buffer: frames are counted as they arrive, never assembled."
+    )]
     Serve(ServeArgs),
 }
 
@@ -159,6 +162,9 @@ pub struct CheckArgs {
     /// ones of profiles/network.toml)
     #[arg(long = "lab-control", value_name = "ADDR:PORT", hide = true)]
     pub lab_control: Vec<SocketAddr>,
+    /// Tests: wait for Enter at the end, as after a double-click
+    #[arg(long, hide = true)]
+    pub pause: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -175,6 +181,18 @@ pub struct ServeArgs {
     /// STUN Binding over UDP and TCP
     #[arg(long, value_name = "ADDR:PORT", default_value = "0.0.0.0:3478")]
     pub stun: SocketAddr,
+    /// Connections open at once, every address together (HTTP, WebSocket, STUN over TCP)
+    #[arg(long = "max-connections", value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+    /// Connections open at once from one address (an IPv6 /64 counts as one)
+    #[arg(long = "max-per-address", value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_per_address: u32,
+    /// ndt7 uploads running at once
+    #[arg(long = "max-sessions", value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_sessions: u32,
+    /// Close a connection that sends nothing for this long, in seconds
+    #[arg(long = "idle-timeout", value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub idle_timeout: u64,
 }
 
 fn parse_resolver(s: &str) -> Result<SocketAddr, String> {

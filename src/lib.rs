@@ -10,6 +10,7 @@ pub mod app;
 pub mod check;
 pub mod cli;
 pub mod diagnose;
+pub mod inert;
 pub mod link;
 pub mod measure;
 pub mod merge;

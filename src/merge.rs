@@ -45,6 +45,7 @@ fn verdict_word(v: &str, l: Lang) -> String {
         "ready" => l.t("prêt", "ready").into(),
         "degraded" => l.t("dégradé", "degraded").into(),
         "blocked" => l.t("bloqué", "blocked").into(),
+        "incomplete" => l.t("incomplet", "incomplete").into(),
         other => other.into(),
     }
 }
@@ -118,35 +119,127 @@ pub fn rows_of(file: &str, text: &str) -> Result<Vec<Row>, String> {
                 }
             })
             .unwrap_or_default();
+        // Every string came from a file: inert before it is kept.
+        let l = crate::inert::line;
         rows.push(Row {
-            venue: venue.clone(),
-            file: file.to_string(),
-            venue_verdict: venue_verdict.clone(),
-            platform: get("name").unwrap_or(id),
-            verdict: get("verdict").unwrap_or_else(|| "?".into()),
+            venue: l(&venue),
+            file: l(file),
+            venue_verdict: l(&venue_verdict),
+            platform: l(&get("name").unwrap_or(id)),
+            verdict: l(&get("verdict").unwrap_or_else(|| "?".into())),
             upload_kbps: upload,
-            quality,
-            firewall: firewall.clone(),
-            desk: desk.clone(),
-            summary: get("summary").unwrap_or_default(),
+            quality: l(&quality),
+            firewall: l(&firewall),
+            desk: l(&desk),
+            summary: l(&get("summary").unwrap_or_default()),
         });
     }
     Ok(rows)
 }
 
-/// Read every file; sort blocked venues first, then degraded, then ready.
+/// A report is small (tens of KiB); a larger file is not one, and is not read.
+pub const MAX_REPORT: u64 = 16 * 1024 * 1024;
+
+/// A report file's text: UTF-8 (with or without a BOM) or UTF-16 with a BOM, which is what
+/// PowerShell's `>` writes.
+pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
+    let utf16 = |be: bool| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|c| match (c, be) {
+                ([a, b], true) => u16::from_be_bytes([*a, *b]),
+                ([a, b], false) => u16::from_le_bytes([*a, *b]),
+                _ => 0xfffd,
+            })
+            .collect();
+        String::from_utf16(&units).map_err(|_| "not UTF-16 text".to_string())
+    };
+    match bytes {
+        [0xff, 0xfe, ..] => utf16(false),
+        [0xfe, 0xff, ..] => utf16(true),
+        _ => std::str::from_utf8(bytes)
+            .map(|t| t.trim_start_matches('\u{feff}').to_string())
+            .map_err(|_| "not UTF-8 or UTF-16 text".to_string()),
+    }
+}
+
+/// The rows of a report file's bytes, or why it is not one.
+pub fn rows_of_bytes(file: &str, bytes: &[u8]) -> Result<Vec<Row>, String> {
+    rows_of(file, &decode_text(bytes)?)
+}
+
+/// A report file's bytes, read only if it is a regular file of at most [`MAX_REPORT`]: a FIFO,
+/// a device or a folder would block or never end, and a huge file would fill the memory.
+fn read_report(p: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let not_regular = |m: &std::fs::Metadata| {
+        let what = if m.is_dir() {
+            "a folder"
+        } else {
+            "a pipe, socket or device"
+        };
+        Err(format!("not a regular file ({what})"))
+    };
+    let too_large = |n: u64| {
+        Err(format!(
+            "too large for a report ({} MiB; at most {} MiB)",
+            n / (1024 * 1024),
+            MAX_REPORT / (1024 * 1024)
+        ))
+    };
+    let meta = std::fs::metadata(p).map_err(|e| format!("cannot read it ({e})"))?;
+    if !meta.is_file() {
+        return not_regular(&meta);
+    }
+    if meta.len() > MAX_REPORT {
+        return too_large(meta.len());
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        // Replaced by a FIFO between the check and the open: do not wait for a writer.
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = open.open(p).map_err(|e| format!("cannot read it ({e})"))?;
+    let meta = f.metadata().map_err(|e| format!("cannot read it ({e})"))?;
+    if !meta.is_file() {
+        return not_regular(&meta);
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_REPORT) as usize);
+    f.take(MAX_REPORT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read it ({e})"))?;
+    if bytes.len() as u64 > MAX_REPORT {
+        return too_large(bytes.len() as u64);
+    }
+    Ok(bytes)
+}
+
+/// Read every file (the same file named twice counts once); sort blocked venues first, then
+/// degraded, then ready.
 pub fn load(paths: &[PathBuf]) -> (Vec<Row>, Vec<Skipped>) {
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
-        let file = p.display().to_string();
-        let got = std::fs::read(p)
-            .map_err(|e| format!("cannot read it ({e})"))
-            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string()))
-            .and_then(|t| rows_of(&file, t.trim_start_matches('\u{feff}')));
-        match got {
+        let file = crate::inert::line(&p.display().to_string());
+        if let Ok(real) = std::fs::canonicalize(p)
+            && !seen.insert(real)
+        {
+            skipped.push(Skipped {
+                file,
+                why: "given twice: counted once".into(),
+            });
+            continue;
+        }
+        match read_report(p).and_then(|b| rows_of_bytes(&file, &b)) {
             Ok(r) => rows.extend(r),
-            Err(why) => skipped.push(Skipped { file, why }),
+            Err(why) => skipped.push(Skipped {
+                file,
+                why: crate::inert::line(&why),
+            }),
         }
     }
     rows.sort_by(|a, b| {
@@ -198,7 +291,11 @@ fn cells(r: &Row, l: Lang) -> [String; 7] {
 /// The table as aligned text.
 pub fn text(rows: &[Row], skipped: &[Skipped], l: Lang) -> String {
     let head = headers(l).map(str::to_string);
-    let body: Vec<[String; 7]> = rows.iter().map(|r| cells(r, l)).collect();
+    // For a terminal: inert again, whoever built the rows.
+    let body: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| cells(r, l).map(|c| crate::inert::line(&c)))
+        .collect();
     let mut width = [0usize; 7];
     for line in std::iter::once(&head).chain(body.iter()) {
         for (i, c) in line.iter().enumerate() {
@@ -232,18 +329,20 @@ pub fn text(rows: &[Row], skipped: &[Skipped], l: Lang) -> String {
         l.t("bloquée(s)", "blocked")
     );
     for k in skipped {
-        let _ = writeln!(s, "{} {} : {}", l.t("Ignoré :", "Skipped:"), k.file, k.why);
+        let _ = writeln!(
+            s,
+            "{} {} : {}",
+            l.t("Ignoré :", "Skipped:"),
+            crate::inert::line(&k.file),
+            crate::inert::line(&k.why)
+        );
     }
     s
 }
 
-/// One CSV field (RFC 4180 quoting).
+/// One CSV field: formulas neutralised, RFC 4180 quoting.
 fn csv_field(s: &str, sep: char) -> String {
-    if s.contains([sep, '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    crate::inert::csv_cell(s, sep)
 }
 
 /// The CSV separator: a semicolon, what Excel expects with French regional settings (the
@@ -349,6 +448,71 @@ mod tests {
         assert_eq!(csv_field("a;b", ';'), "\"a;b\"");
         assert_eq!(csv_field("say \"hi\"", ';'), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("plain", ';'), "plain");
+    }
+
+    const REPORT: &str = r#"{"schema":"preflight-report/1","verdict":"blocked","venue":{"label":"=HYPERLINK(\"http://x\")\u001b[2J"},"platforms":[{"id":"bbb","name":"BigBlueButton","verdict":"blocked","summary":"+SUM(A1)"}]}"#;
+
+    #[test]
+    fn hostile_strings_are_inert_in_text_and_neutralised_in_csv() {
+        let rows = rows_of("x.json", REPORT).unwrap();
+        assert_eq!(rows[0].venue, "=HYPERLINK(\"http://x\")[2J");
+        let t = text(&rows, &[], Lang::En);
+        assert!(!t.contains('\x1b'), "{t}");
+        let c = csv(&rows, Lang::En);
+        for cell in c.split(['\r', '\n', ';']).filter(|c| !c.is_empty()) {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t']),
+                "{cell} in {c}"
+            );
+        }
+        assert!(c.contains("'=HYPERLINK") && c.contains("'+SUM(A1)"), "{c}");
+    }
+
+    #[test]
+    fn utf16_with_bom_and_utf8_with_bom_load() {
+        let le: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(REPORT.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xfe, 0xff]
+            .into_iter()
+            .chain(REPORT.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        let bom8 = format!("\u{feff}{REPORT}");
+        for bytes in [le, be, bom8.into_bytes()] {
+            assert_eq!(rows_of_bytes("x.json", &bytes).unwrap().len(), 1);
+        }
+        assert!(rows_of_bytes("x.json", &[0xff, 0xfe, 0x00, 0xd8]).is_err());
+        assert!(rows_of_bytes("x.json", b"\xc3(").is_err());
+    }
+
+    #[test]
+    fn odd_inputs_are_skipped_with_their_reason_and_good_ones_merged() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.json");
+        std::fs::write(&good, REPORT).unwrap();
+        let big = dir.path().join("big.json");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_REPORT + 1)
+            .unwrap();
+        let mut paths = vec![good.clone(), big, dir.path().to_path_buf(), good.clone()];
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("fifo.json");
+            let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+            paths.push(fifo);
+        }
+        let (rows, skipped) = load(&paths);
+        assert_eq!(rows.len(), 1);
+        let why: Vec<&str> = skipped.iter().map(|k| k.why.as_str()).collect();
+        assert!(why[0].starts_with("too large"), "{why:?}");
+        assert!(why[1].contains("a folder"), "{why:?}");
+        assert!(why[2].contains("given twice"), "{why:?}");
+        #[cfg(unix)]
+        assert!(why[3].contains("pipe"), "{why:?}");
     }
 
     #[test]

@@ -194,7 +194,7 @@ impl Outcome {
     pub fn new(kind: ProbeKind, target: impl Into<String>, transport: Option<Transport>) -> Self {
         Outcome {
             kind,
-            target: target.into(),
+            target: crate::inert::line(&target.into()),
             transport,
             status: Status::Ok,
             duration_ms: 0,
@@ -203,20 +203,23 @@ impl Outcome {
         }
     }
 
+    /// Record what the probe learned; strings (which the network chose) are made inert.
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.data.insert(key.to_string(), value.into());
+        self.set(key, value);
         self
     }
 
     pub fn set(&mut self, key: &str, value: impl Into<Value>) {
-        self.data.insert(key.to_string(), value.into());
+        let mut v = value.into();
+        crate::inert::value(&mut v);
+        self.data.insert(key.to_string(), v);
     }
 
     pub fn fail(mut self, class: ErrorClass, message: impl Into<String>) -> Self {
         self.status = Status::Fail;
         self.error = Some(ProbeError {
             class,
-            message: message.into(),
+            message: crate::inert::line(&message.into()),
         });
         self
     }
@@ -225,7 +228,7 @@ impl Outcome {
         self.status = Status::Warn;
         self.error = Some(ProbeError {
             class,
-            message: message.into(),
+            message: crate::inert::line(&message.into()),
         });
         self
     }
@@ -233,8 +236,8 @@ impl Outcome {
     pub fn skipped(mut self, why: impl Into<String>) -> Self {
         self.status = Status::Skipped;
         self.error = None;
-        self.data
-            .insert("skipped".into(), Value::String(why.into()));
+        let why: String = why.into();
+        self.set("skipped", why);
         self
     }
 
@@ -251,13 +254,15 @@ impl Outcome {
     }
 }
 
-/// A verdict, per platform and overall. Ordered from best to worst.
+/// A verdict, per platform and overall. Ordered from best to worst; `Incomplete` (the run was
+/// stopped before it could tell) outweighs the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Ready,
     Degraded,
     Blocked,
+    Incomplete,
 }
 
 impl Verdict {
@@ -266,6 +271,7 @@ impl Verdict {
             Verdict::Ready => "ready",
             Verdict::Degraded => "degraded",
             Verdict::Blocked => "blocked",
+            Verdict::Incomplete => "incomplete",
         }
     }
 
@@ -275,6 +281,8 @@ impl Verdict {
             Verdict::Ready => 0,
             Verdict::Degraded => 1,
             Verdict::Blocked => 2,
+            // 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C.
+            Verdict::Incomplete => 130,
         }
     }
 }

@@ -111,7 +111,8 @@ pub async fn run(
         .map(|(i, p)| match slots[i].borrow().as_ref() {
             Some(o) => (**o).clone(),
             None if interrupted => Outcome::new(p.step.kind(), p.step.target(), p.step.transport())
-                .skipped("the run was interrupted (Ctrl-C) before this probe finished"),
+                .skipped("the run was interrupted (Ctrl-C) before this probe finished")
+                .with("cause", "interrupted"),
             None => {
                 let mut o = Outcome::new(p.step.kind(), p.step.target(), p.step.transport()).fail(
                     ErrorClass::Timeout,

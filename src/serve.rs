@@ -9,27 +9,32 @@
 //! - STUN Binding over UDP and TCP (`--stun`), answered with the mapped address.
 //!
 //! HTTPS/WSS with `--tls-cert`/`--tls-key`, or plain HTTP behind a reverse proxy. One log line
-//! per test on stderr. Hostile clients are bounded: header size and time, body time, message size.
+//! per test on stderr.
+//!
+//! Hostile clients are bounded ([`Limits`]): connections open at once, in all and per address
+//! (an IPv6 /64 counts as one), so that one client holding sockets cannot starve the others;
+//! ndt7 uploads at once; an idle deadline on every read and a total one on every connection
+//! (HTTP, WebSocket, STUN over TCP); header size; and at most a 64 KiB buffer per upload: ndt7
+//! frames are counted as they arrive and thrown away, never assembled into 16 MiB messages.
+//! The soft file limit is raised to the hard one at start, and the connection cap kept below it.
 
 use crate::probe::tls::provider;
 use bytes::Bytes;
-use futures_util::{SinkExt, StreamExt};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use rtc_stun::message::{BINDING_SUCCESS, CLASS_REQUEST, METHOD_BINDING, Message, Setter};
 use rtc_stun::xoraddr::XorMappedAddress;
-use std::net::SocketAddr;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{Message as WsMessage, handshake::derive_accept_key};
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 /// The longest upload a client may run (ndt7 cuts at 13 s; a little margin).
 pub const MAX_TEST: Duration = Duration::from_secs(15);
@@ -38,13 +43,167 @@ pub const MAX_POST: Duration = Duration::from_secs(60);
 const MEASURE_EVERY: Duration = Duration::from_millis(250);
 const MAX_HEAD: usize = 16 * 1024;
 /// Largest ndt7 message the spec allows (2^24 bytes).
-const MAX_MESSAGE: usize = 1 << 24;
+const MAX_MESSAGE: u64 = 1 << 24;
+/// What an upload's frames are read through (and thrown away): the memory one upload holds.
+const READ_BUF: usize = 64 * 1024;
+/// The longest any connection lives (the POST sink's limit and a margin): keep-alive included.
+pub const MAX_CONNECTION: Duration = Duration::from_secs(75);
+/// File descriptors kept out of the connection cap (listeners, the runtime, logs).
+const RESERVED_FILES: usize = 64;
+
+/// What `serve` accepts at once, and how long it waits (the `serve` options of the same names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Connections open at once, every address together (HTTP, WebSocket, STUN over TCP).
+    pub connections: usize,
+    /// Connections open at once from one address (an IPv6 /64 counts as one address).
+    pub per_address: usize,
+    /// ndt7 uploads running at once.
+    pub sessions: usize,
+    /// A connection that sends nothing for this long is closed.
+    pub idle: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connections: 1000,
+            per_address: 64,
+            sessions: 32,
+            idle: Duration::from_secs(10),
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub listen: SocketAddr,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub stun: Option<SocketAddr>,
+    pub limits: Limits,
+}
+
+/// Raise the soft limit on open files to the hard one; the limit now in force (None where
+/// there is no such limit, as on Windows).
+pub fn raise_file_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut r = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit only read and write the struct given.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) != 0 {
+                return None;
+            }
+            if r.rlim_cur < r.rlim_max {
+                let want = libc::rlimit {
+                    rlim_cur: r.rlim_max.min(1 << 20),
+                    rlim_max: r.rlim_max,
+                };
+                if want.rlim_cur > r.rlim_cur && libc::setrlimit(libc::RLIMIT_NOFILE, &want) == 0 {
+                    r.rlim_cur = want.rlim_cur;
+                }
+            }
+        }
+        #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
+        Some(r.rlim_cur as u64)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// One address for the per-address cap: an IPv4 address, or an IPv6 /64 (what one subscriber
+/// usually holds).
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
+}
+
+/// Counts the connections open, in all and per address, and the ndt7 sessions.
+struct Gate {
+    limits: Limits,
+    open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+    sessions: Arc<tokio::sync::Semaphore>,
+    /// When a refusal was last logged, per address (one line per address every 10 s).
+    refused: Mutex<HashMap<IpAddr, Instant>>,
+}
+
+/// A connection's place under the caps, given back when dropped.
+struct Pass {
+    gate: Arc<Gate>,
+    key: IpAddr,
+}
+
+impl Drop for Pass {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.gate.open.lock() {
+            open.0 = open.0.saturating_sub(1);
+            if let Some(n) = open.1.get_mut(&self.key) {
+                *n -= 1;
+                if *n == 0 {
+                    open.1.remove(&self.key);
+                }
+            }
+        }
+    }
+}
+
+impl Gate {
+    fn new(limits: Limits) -> Arc<Gate> {
+        Arc::new(Gate {
+            limits,
+            open: Mutex::new((0, HashMap::new())),
+            sessions: Arc::new(tokio::sync::Semaphore::new(limits.sessions)),
+            refused: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A place for a connection from `ip`, or why there is none.
+    fn enter(self: &Arc<Self>, ip: IpAddr) -> Result<Pass, &'static str> {
+        let key = address_key(ip);
+        let mut open = self.open.lock().map_err(|_| "internal error")?;
+        if open.0 >= self.limits.connections {
+            return Err("every connection in use (--max-connections)");
+        }
+        let mine = open.1.entry(key).or_insert(0);
+        if *mine >= self.limits.per_address {
+            return Err("this address is at its cap (--max-per-address)");
+        }
+        *mine += 1;
+        open.0 += 1;
+        Ok(Pass {
+            gate: self.clone(),
+            key,
+        })
+    }
+
+    /// Log a refusal, at most once per address every 10 s.
+    fn refuse(&self, from: SocketAddr, why: &str, log: &Log) {
+        let key = address_key(from.ip());
+        let Ok(mut last) = self.refused.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        if last.len() > 10_000 {
+            last.retain(|_, t| now.duration_since(*t) < Duration::from_secs(10));
+        }
+        if last
+            .get(&key)
+            .is_none_or(|t| now.duration_since(*t) >= Duration::from_secs(10))
+        {
+            last.insert(key, now);
+            log(format!("{from} refused: {why}"));
+        }
+    }
 }
 
 /// Where a started server listens.
@@ -81,9 +240,21 @@ fn tls_acceptor(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAccept
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(cfg)))
 }
 
+/// The caps in force: the connection cap kept below the file limit (`files`).
+pub fn effective(limits: Limits, files: Option<u64>) -> Limits {
+    let mut l = limits;
+    if let Some(f) = files {
+        let room = (f as usize).saturating_sub(RESERVED_FILES).max(1);
+        l.connections = l.connections.min(room);
+    }
+    l.per_address = l.per_address.min(l.connections);
+    l
+}
+
 /// Bind every listener, then serve in the background until the runtime stops.
 /// Errors (address in use, bad certificate) come back before anything is served.
 pub async fn start(opts: &ServeOptions, log: Log) -> Result<Bound, String> {
+    let gate = Gate::new(opts.limits);
     let acceptor = match &opts.tls {
         Some((c, k)) => Some(tls_acceptor(c, k)?),
         None => None,
@@ -103,7 +274,7 @@ pub async fn start(opts: &ServeOptions, log: Log) -> Result<Bound, String> {
                 .await
                 .map_err(|e| format!("cannot listen on TCP {bound}: {e}"))?;
             tokio::spawn(stun_udp(udp, log.clone()));
-            tokio::spawn(stun_tcp(tcp, log.clone()));
+            tokio::spawn(stun_tcp(tcp, gate.clone(), log.clone()));
             Some(bound)
         }
         None => None,
@@ -111,36 +282,53 @@ pub async fn start(opts: &ServeOptions, log: Log) -> Result<Bound, String> {
     tokio::spawn(async move {
         loop {
             let Ok((tcp, from)) = listener.accept().await else {
+                // Out of file descriptors, most likely: let connections close.
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
+            };
+            // Over a cap: closed at once (left in the backlog, it would hold up the clients
+            // queued behind it).
+            let pass = match gate.enter(from.ip()) {
+                Ok(p) => Arc::new(p),
+                Err(why) => {
+                    gate.refuse(from, why, &log);
+                    continue;
+                }
             };
             let _ = tcp.set_nodelay(true);
             let log = log.clone();
             let acceptor = acceptor.clone();
+            let gate = gate.clone();
             tokio::spawn(async move {
-                match acceptor {
-                    None => serve_http(tcp, from, log).await,
-                    Some(a) => {
-                        match tokio::time::timeout(Duration::from_secs(10), a.accept(tcp)).await {
-                            Ok(Ok(tls)) => serve_http(tls, from, log).await,
+                let idle = gate.limits.idle;
+                let _ = tokio::time::timeout(MAX_CONNECTION, async move {
+                    match acceptor {
+                        None => serve_http(tcp, from, log, pass, gate).await,
+                        Some(a) => match tokio::time::timeout(idle, a.accept(tcp)).await {
+                            Ok(Ok(tls)) => serve_http(tls, from, log, pass, gate).await,
                             _ => log(format!("{from} TLS handshake failed")),
-                        }
+                        },
                     }
-                }
+                })
+                .await;
             });
         }
     });
     Ok(Bound { http, stun })
 }
 
-async fn serve_http<S>(io: S, from: SocketAddr, log: Log)
+async fn serve_http<S>(io: S, from: SocketAddr, log: Log, pass: Arc<Pass>, gate: Arc<Gate>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let svc = hyper::service::service_fn(move |req| route(req, from, log.clone()));
+    let idle = gate.limits.idle;
+    let svc = hyper::service::service_fn(move |req| {
+        route(req, from, log.clone(), pass.clone(), gate.clone())
+    });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(10))
+        // Starts as soon as the connection waits for a request: the idle deadline.
+        .header_read_timeout(idle)
         .max_buf_size(MAX_HEAD.max(8192))
         .serve_connection(TokioIo::new(io), svc)
         .with_upgrades();
@@ -166,11 +354,13 @@ async fn route(
     req: Request<Incoming>,
     from: SocketAddr,
     log: Log,
+    pass: Arc<Pass>,
+    gate: Arc<Gate>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let path = req.uri().path().to_string();
     Ok(match (req.method().as_str(), path.as_str()) {
-        ("GET", "/ndt/v7/upload") => ndt7_upgrade(req, from, log),
-        ("POST", "/upload") => post_sink(req, from, log).await,
+        ("GET", "/ndt/v7/upload") => ndt7_upgrade(req, from, log, pass, &gate),
+        ("POST", "/upload") => post_sink(req, from, log, gate.limits.idle).await,
         (_, "/echo") => {
             let headers: Vec<serde_json::Value> = req
                 .headers()
@@ -196,7 +386,13 @@ async fn route(
     })
 }
 
-fn ndt7_upgrade(req: Request<Incoming>, from: SocketAddr, log: Log) -> Response<Full<Bytes>> {
+fn ndt7_upgrade(
+    req: Request<Incoming>,
+    from: SocketAddr,
+    log: Log,
+    pass: Arc<Pass>,
+    gate: &Gate,
+) -> Response<Full<Bytes>> {
     let h = req.headers();
     let is_ws = h
         .get(hyper::header::UPGRADE)
@@ -217,24 +413,36 @@ fn ndt7_upgrade(req: Request<Incoming>, from: SocketAddr, log: Log) -> Response<
             "ndt7 upload: a WebSocket upgrade with subprotocol net.measurementlab.ndt.v7 is expected\n",
         );
     };
+    let Ok(session) = gate.sessions.clone().try_acquire_owned() else {
+        log(format!(
+            "{from} ndt7 refused: {} uploads already running (--max-sessions)",
+            gate.limits.sessions
+        ));
+        return text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ndt7 upload: too many uploads at once, try again in a minute\n",
+        );
+    };
+    let idle = gate.limits.idle;
     tokio::spawn(async move {
-        match hyper::upgrade::on(req).await {
-            Ok(up) => {
-                let mut cfg = WebSocketConfig::default();
-                cfg.max_message_size = Some(MAX_MESSAGE);
-                cfg.max_frame_size = Some(MAX_MESSAGE);
-                // Count what is read from the connection, not whole messages: a 1 MiB
-                // message on a thin uplink takes seconds to complete.
-                let received = Arc::new(AtomicU64::new(0));
-                let io = Counting {
-                    inner: TokioIo::new(up),
-                    read: received.clone(),
-                };
-                let ws = WebSocketStream::from_raw_socket(io, Role::Server, Some(cfg)).await;
-                ndt7_session(ws, received, from, log).await;
+        // The connection's place and the session's are held until the upload ends.
+        let _held = (pass, session);
+        let _ = tokio::time::timeout(MAX_TEST + Duration::from_secs(5), async move {
+            match hyper::upgrade::on(req).await {
+                Ok(up) => {
+                    // Count what is read from the connection, not whole messages: a 1 MiB
+                    // message on a thin uplink takes seconds to complete.
+                    let received = Arc::new(AtomicU64::new(0));
+                    let io = Counting {
+                        inner: TokioIo::new(up),
+                        read: received.clone(),
+                    };
+                    ndt7_session(io, received, from, log, idle).await;
+                }
+                Err(e) => log(format!("{from} ndt7 upgrade failed: {e}")),
             }
-            Err(e) => log(format!("{from} ndt7 upgrade failed: {e}")),
-        }
+        })
+        .await;
     });
     let mut r = text(StatusCode::SWITCHING_PROTOCOLS, Bytes::new());
     let hs = r.headers_mut();
@@ -248,16 +456,111 @@ fn ndt7_upgrade(req: Request<Incoming>, from: SocketAddr, log: Log) -> Response<
     r
 }
 
-fn measurement(start: Instant, bytes: u64) -> WsMessage {
+/// An ndt7 measurement, as a WebSocket text frame from the server (unmasked).
+fn measurement(start: Instant, bytes: u64) -> Vec<u8> {
     let us = start.elapsed().as_micros() as u64;
-    WsMessage::text(
-        serde_json::json!({
-            "AppInfo": {"ElapsedTime": us, "NumBytes": bytes},
-            "Origin": "server",
-            "Test": "upload",
-        })
-        .to_string(),
-    )
+    let m = serde_json::json!({
+        "AppInfo": {"ElapsedTime": us, "NumBytes": bytes},
+        "Origin": "server",
+        "Test": "upload",
+    })
+    .to_string();
+    frame(0x1, m.as_bytes())
+}
+
+/// A final WebSocket frame from the server.
+fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x80 | opcode];
+    match payload.len() {
+        n @ 0..=125 => f.push(n as u8),
+        n @ 126..=0xffff => {
+            f.push(126);
+            f.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            f.push(127);
+            f.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    f.extend_from_slice(payload);
+    f
+}
+
+/// Read a client's WebSocket frames (RFC 6455 §5.2) until it closes, throwing payloads away
+/// as they arrive: only `READ_BUF` bytes are held, whatever the message size. Every read
+/// waits at most `idle`. Ok: how the upload ended; Err: what the client did wrong.
+async fn discard_frames<R: AsyncRead + Unpin>(
+    r: &mut R,
+    idle: Duration,
+) -> Result<&'static str, &'static str> {
+    let mut buf = vec![0u8; READ_BUF];
+    let mut message: u64 = 0;
+    loop {
+        let mut head = [0u8; 2];
+        read_idle(r, &mut head, idle).await?;
+        let opcode = head[0] & 0x0f;
+        if head[1] & 0x80 == 0 {
+            return Err("an unmasked frame from the client");
+        }
+        let len = match head[1] & 0x7f {
+            126 => {
+                let mut l = [0u8; 2];
+                read_idle(r, &mut l, idle).await?;
+                u16::from_be_bytes(l) as u64
+            }
+            127 => {
+                let mut l = [0u8; 8];
+                read_idle(r, &mut l, idle).await?;
+                u64::from_be_bytes(l)
+            }
+            n => n as u64,
+        };
+        let mut mask = [0u8; 4];
+        read_idle(r, &mut mask, idle).await?;
+        match opcode {
+            // Continuation, text, binary: one message may span frames.
+            0x0..=0x2 => {
+                message = if opcode == 0 {
+                    message.saturating_add(len)
+                } else {
+                    len
+                };
+                if message > MAX_MESSAGE {
+                    return Err("a message larger than ndt7 allows (16 MiB)");
+                }
+            }
+            // Close, ping, pong.
+            0x8..=0xa if len <= 125 => {}
+            _ => return Err("an invalid frame"),
+        }
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(buf.len() as u64) as usize;
+            let got = match tokio::time::timeout(idle, r.read(&mut buf[..n])).await {
+                Err(_) => return Err("idle"),
+                Ok(Err(_)) | Ok(Ok(0)) => return Err("cut mid-frame"),
+                Ok(Ok(k)) => k,
+            };
+            left -= got as u64;
+        }
+        if opcode == 0x8 {
+            return Ok("closed by the client");
+        }
+    }
+}
+
+/// Fill `buf`, each read waiting at most `idle`.
+async fn read_idle<R: AsyncRead + Unpin>(
+    r: &mut R,
+    buf: &mut [u8],
+    idle: Duration,
+) -> Result<(), &'static str> {
+    match tokio::time::timeout(idle, r.read_exact(buf)).await {
+        Err(_) => Err("idle"),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err("closed"),
+        Ok(Err(_)) => Err("broken"),
+        Ok(Ok(_)) => Ok(()),
+    }
 }
 
 /// A stream that counts the bytes read from it.
@@ -303,31 +606,39 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Counting<S> {
 }
 
 async fn ndt7_session<S>(
-    ws: WebSocketStream<S>,
+    io: S,
     received: Arc<AtomicU64>,
     from: SocketAddr,
     log: Log,
+    idle: Duration,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let (mut sink, mut source) = ws.split();
+    let (mut source, mut sink) = tokio::io::split(io);
     let start = Instant::now();
     let bytes = || received.load(Ordering::Relaxed);
     let mut tick = tokio::time::interval(MEASURE_EVERY);
     tick.tick().await;
     let hard_stop = tokio::time::sleep(MAX_TEST);
     tokio::pin!(hard_stop);
-    let mut how = "closed by the client";
+    let reading = discard_frames(&mut source, idle);
+    tokio::pin!(reading);
+    let how;
     loop {
         tokio::select! {
-            m = source.next() => match m {
-                Some(Ok(WsMessage::Close(_))) | None => break,
-                Some(Ok(_)) => {}
-                Some(Err(_)) => { how = "broken by the client"; break; }
+            r = &mut reading => {
+                how = match r {
+                    Ok(h) => h,
+                    Err("closed") => "closed by the client",
+                    Err("idle") => "the client went idle",
+                    Err(_) => "broken by the client",
+                };
+                break;
             },
             _ = tick.tick() => {
                 // A client that does not read our measurements must not block the count.
-                if tokio::time::timeout(Duration::from_secs(1), sink.send(measurement(start, bytes()))).await.is_err() {
+                let m = measurement(start, bytes());
+                if tokio::time::timeout(Duration::from_secs(1), sink.write_all(&m)).await.is_err() {
                     how = "client stopped reading";
                     break;
                 }
@@ -336,8 +647,9 @@ async fn ndt7_session<S>(
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
-        sink.send(measurement(start, bytes())).await?;
-        sink.send(WsMessage::Close(None)).await
+        sink.write_all(&measurement(start, bytes())).await?;
+        sink.write_all(&frame(0x8, &1000u16.to_be_bytes())).await?;
+        sink.flush().await
     })
     .await;
     let secs = start.elapsed().as_secs_f64();
@@ -348,7 +660,12 @@ async fn ndt7_session<S>(
     ));
 }
 
-async fn post_sink(req: Request<Incoming>, from: SocketAddr, log: Log) -> Response<Full<Bytes>> {
+async fn post_sink(
+    req: Request<Incoming>,
+    from: SocketAddr,
+    log: Log,
+    idle: Duration,
+) -> Response<Full<Bytes>> {
     let mut body = req.into_body();
     let mut bytes: u64 = 0;
     let mut first: Option<Instant> = None;
@@ -356,9 +673,13 @@ async fn post_sink(req: Request<Incoming>, from: SocketAddr, log: Log) -> Respon
     let mut how = "complete";
     loop {
         let left = MAX_POST.saturating_sub(start.elapsed());
-        match tokio::time::timeout(left, body.frame()).await {
-            Err(_) => {
+        match tokio::time::timeout(left.min(idle), body.frame()).await {
+            Err(_) if left <= idle => {
                 how = "cut at the time limit";
+                break;
+            }
+            Err(_) => {
+                how = "the client went idle";
                 break;
             }
             Ok(None) => break,
@@ -425,24 +746,38 @@ async fn stun_udp(sock: UdpSocket, log: Log) {
     }
 }
 
-async fn stun_tcp(listener: TcpListener, log: Log) {
+async fn stun_tcp(listener: TcpListener, gate: Arc<Gate>, log: Log) {
     loop {
         let Ok((mut s, from)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        let pass = match gate.enter(from.ip()) {
+            Ok(p) => p,
+            Err(why) => {
+                gate.refuse(from, why, &log);
+                continue;
+            }
+        };
         let log = log.clone();
+        let idle = gate.limits.idle;
         tokio::spawn(async move {
+            let _pass = pass;
             let _ = tokio::time::timeout(Duration::from_secs(30), async {
                 loop {
                     let mut head = [0u8; 20];
-                    s.read_exact(&mut head).await?;
+                    if read_idle(&mut s, &mut head, idle).await.is_err() {
+                        return Ok::<_, std::io::Error>(());
+                    }
                     let len = u16::from_be_bytes([head[2], head[3]]) as usize;
                     if len > 2048 {
-                        return Ok::<_, std::io::Error>(());
+                        return Ok(());
                     }
                     let mut msg = head.to_vec();
                     msg.resize(20 + len, 0);
-                    s.read_exact(&mut msg[20..]).await?;
+                    if read_idle(&mut s, &mut msg[20..], idle).await.is_err() {
+                        return Ok(());
+                    }
                     match stun_answer(&msg, from) {
                         Some(a) => s.write_all(&a).await?,
                         None => return Ok(()),

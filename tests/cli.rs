@@ -289,16 +289,20 @@ fn ctrl_c_still_writes_the_partial_report() {
         sent.elapsed() < Duration::from_secs(5),
         "Ctrl-C was not honoured promptly"
     );
-    assert_eq!(status.code(), Some(2));
+    // Interrupted is not blocked: incomplete, exit 130, no ticket, the tests not run say why.
+    assert_eq!(status.code(), Some(130));
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(r["partial"], true);
+    assert_eq!(r["verdict"], "incomplete");
+    assert_eq!(r["platforms"][0]["verdict"], "incomplete");
+    assert!(r["support"].is_null(), "{:#}", r["support"]);
     let probes = r["platforms"][0]["probes"].as_array().unwrap();
+    let skipped: Vec<_> = probes.iter().filter(|p| p["status"] == "skipped").collect();
+    assert!(!skipped.is_empty());
     assert!(
-        probes.iter().any(|p| p["data"]["skipped"]
-            .as_str()
-            .is_some_and(|s| s.contains("interrupted"))),
-        "{probes:?}"
+        skipped.iter().all(|p| p["data"]["cause"] == "interrupted"),
+        "{skipped:#?}"
     );
 }
 
@@ -368,4 +372,275 @@ fn meeting_links_pick_the_platform_and_the_host() {
         assert!(err.contains(says), "{args:?}: {err}");
         assert!(err.contains("e.g."), "{args:?}: {err}");
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_text_says_interrupted_and_the_code_it_returns() {
+    let (_u, _t, addr) = silent_dns();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args(["--platform", "webinaire", "--resolver", &addr])
+        .args(["--timeout", "30", "--no-bandwidth", "--lang", "en"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("not run: interrupted (Ctrl-C)"), "{text}");
+    assert!(
+        !text.contains("because a step before them failed"),
+        "{text}"
+    );
+    assert!(!text.contains("Ticket"), "{text}");
+    let last = text.trim_end().lines().last().unwrap();
+    assert!(
+        last.contains("incomplete") && last.contains("exit code 130"),
+        "{last}"
+    );
+}
+
+/// Ctrl-C at the "press Enter" prompt (what a double-click shows, `--pause` here) ends the
+/// program: in a terminal (a pseudo-terminal), as a person would.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_at_the_enter_prompt_ends_the_program() {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    let (_u, _t, addr) = silent_dns();
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes the two descriptors it opens.
+    let r = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(r, 0);
+    // SAFETY: each descriptor is owned once: the slave by the child's three streams (dup'ed),
+    // the master by this test.
+    let (tty, mut master) = unsafe {
+        (
+            std::fs::File::from_raw_fd(slave),
+            std::fs::File::from_raw_fd(master),
+        )
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args(["--pause", "--platform", "webinaire", "--resolver", &addr])
+        .args(["--timeout", "1", "--no-bandwidth", "--lang", "en"])
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .stdin(tty.try_clone().unwrap())
+        .stdout(tty.try_clone().unwrap())
+        .stderr(tty)
+        .spawn()
+        .unwrap();
+    // Read the terminal until the prompt (a reader thread: the master blocks).
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !String::from_utf8_lossy(&seen).contains("Press Enter") && Instant::now() < deadline {
+        if let Ok(b) = rx.recv_timeout(Duration::from_millis(200)) {
+            seen.extend(b);
+        }
+    }
+    assert!(
+        String::from_utf8_lossy(&seen).contains("Press Enter"),
+        "{}",
+        String::from_utf8_lossy(&seen)
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = Instant::now();
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let mut ended = None;
+    while sent.elapsed() < Duration::from_secs(5) {
+        if let Some(s) = child.try_wait().unwrap() {
+            ended = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if ended.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert!(
+        ended.is_some(),
+        "Ctrl-C at the prompt did not end the program"
+    );
+}
+
+#[test]
+fn non_ascii_in_every_option_is_a_clear_error_not_a_panic() {
+    let cases: &[&[&str]] = &[
+        &["--uai", "092123é"],
+        &["--uai", "é"],
+        &["--department", "9é"],
+        &["--server", "bbb.é xample"],
+        &["--platform", "é"],
+        &["--profile", "é.toml"],
+        &["--resolver", "é"],
+        &["--ca-file", "é.pem"],
+        &["--kind", "é"],
+        &["--role", "é"],
+        &["--bandwidth-url", "ws://é é/"],
+        &["--bandwidth-url", "é"],
+        &["--duration", "é"],
+        &["--timeout", "é"],
+        &["--lang", "é"],
+        &["--lab-net", "é"],
+        &["--turn", "é"],
+        &["--json", "/é/x.json"],
+        &["--html", "/é/x.html"],
+        &["merge", "é.json"],
+        &["merge", "a.json", "--csv", "/é/x.csv"],
+        &["profiles", "show", "é"],
+        &["serve", "--listen", "é"],
+        &["serve", "--stun", "é"],
+        &["serve", "--tls-cert", "é", "--tls-key", "é"],
+        &["serve", "--max-connections", "é"],
+        &["serve", "--idle-timeout", "é"],
+    ];
+    for args in cases {
+        let out = preflight().args(*args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.trim().len() > 10, "{args:?}: no message");
+    }
+    // Not ASCII where it is legitimate: an international server name is written in ASCII.
+    let (_u, _t, addr) = silent_dns();
+    let out = preflight()
+        .args(["--platform", "bbb", "--server", "visio.académie.fr"])
+        .args([
+            "--resolver",
+            &addr,
+            "--timeout",
+            "1",
+            "--no-bandwidth",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dns = &r["platforms"][0]["probes"][0];
+    assert_eq!(dns["target"], "visio.xn--acadmie-eya.fr", "{dns:#}");
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_are_checked_before_the_run_and_each_attempted() {
+    let (_u, _t, addr) = silent_dns();
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("r.html");
+    let start = Instant::now();
+    let out = preflight()
+        .args([
+            "--platform",
+            "webinaire",
+            "--resolver",
+            &addr,
+            "--no-bandwidth",
+        ])
+        .args(["--json", "/nonexistent/x.json", "--html"])
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "not checked first"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the folder /nonexistent does not exist"),
+        "{err}"
+    );
+    assert!(!html.exists());
+    // A folder given as the file.
+    let out = preflight()
+        .args(["--platform", "webinaire", "--html"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+
+    // The JSON's folder disappears during the run: the HTML is still written, the exit code
+    // is 3 and the text says so.
+    let gone = dir.path().join("gone");
+    std::fs::create_dir(&gone).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args([
+            "--platform",
+            "webinaire",
+            "--resolver",
+            &addr,
+            "--lang",
+            "en",
+        ])
+        .args(["--timeout", "2", "--no-bandwidth", "--json"])
+        .arg(gone.join("x.json"))
+        .arg("--html")
+        .arg(&html)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::remove_dir(&gone).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(html.exists(), "the HTML was not written");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("exit code 3"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--json"));
+    // Written whole: no temporary file left beside it.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn hostile_venue_label_reaches_no_terminal_and_no_file_raw() {
+    let (_u, _t, addr) = silent_dns();
+    let out = preflight()
+        .args([
+            "--platform",
+            "webinaire",
+            "--resolver",
+            &addr,
+            "--timeout",
+            "1",
+        ])
+        .args(["--no-bandwidth", "--lang", "en", "--venue"])
+        .arg("\x1b[2J\x1b[1;32m[OK] ALL READY\u{9b}8m")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains('\x1b') && !text.contains('\u{9b}'),
+        "{text:?}"
+    );
+    assert!(text.contains("[2J[1;32m[OK] ALL READY8m"), "{text}");
 }

@@ -159,7 +159,7 @@ pub async fn bandwidth(
     let mut m = Measured {
         outcome: out.clone(),
         upload: upload::Upload::default(),
-        peer: url.unwrap_or(MLAB_LOCATE).to_string(),
+        peer: crate::inert::line(url.unwrap_or(MLAB_LOCATE)),
         idle_rtt_ms: None,
         loaded_rtt_ms: None,
         loaded: vec![],
@@ -177,8 +177,8 @@ pub async fn bandwidth(
             return m;
         }
     };
-    // The peer as shown: without M-Lab's access token.
-    m.peer = peer.split('?').next().unwrap_or(&peer).to_string();
+    // The peer as shown: without M-Lab's access token, nor credentials.
+    m.peer = crate::inert::line(peer.split('?').next().unwrap_or(&peer));
     out.target = m.peer.clone();
     let parsed = match url::Url::parse(&peer) {
         Ok(u)

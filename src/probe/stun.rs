@@ -7,7 +7,7 @@
 use super::{Env, classify_io, ms_f};
 use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
 use crate::profile::IceScheme;
-use rtc_stun::attributes::{ATTR_NONCE, ATTR_REALM, ATTR_SOFTWARE};
+use rtc_stun::attributes::{ATTR_NONCE, ATTR_REALM, ATTR_SOFTWARE, ATTR_XORMAPPED_ADDRESS};
 use rtc_stun::error_code::ErrorCodeAttribute;
 use rtc_stun::message::{
     BINDING_REQUEST, CLASS_ERROR_RESPONSE, CLASS_REQUEST, CLASS_SUCCESS_RESPONSE, Getter,
@@ -86,8 +86,21 @@ pub fn decode(req: &Message, bytes: &[u8]) -> Result<Reply, String> {
     } else if m.typ.class != CLASS_SUCCESS_RESPONSE {
         return Err(format!("a STUN {} is not a response", m.typ));
     }
-    let mut xor = XorMappedAddress::default();
-    if xor.get_from(&m).is_ok() {
+    if let Ok(raw) = m.get(ATTR_XORMAPPED_ADDRESS) {
+        // The address must be as long as its family says (RFC 8489 §14.2): the decoder
+        // accepts an IPv6 family with 4 bytes of address and pads it with zeros.
+        let whole = match raw.get(..2) {
+            Some([0, 1]) => raw.len() == 4 + 4,
+            Some([0, 2]) => raw.len() == 4 + 16,
+            _ => false,
+        };
+        let mut xor = XorMappedAddress::default();
+        if !whole || xor.get_from(&m).is_err() {
+            return Err(format!(
+                "a XOR-MAPPED-ADDRESS of {} bytes that does not match its family",
+                raw.len()
+            ));
+        }
         reply.mapped = Some(SocketAddr::new(xor.ip, xor.port));
     }
     Ok(reply)
@@ -366,5 +379,43 @@ mod tests {
         assert!(decode(&req, &resp.raw).is_err());
         // Truncated valid header.
         assert!(decode(&req, &req.raw[..10]).is_err());
+    }
+
+    /// A Binding success carrying a raw XOR-MAPPED-ADDRESS value.
+    fn with_mapped(req: &Message, value: &[u8]) -> Vec<u8> {
+        let mut resp = Message::new();
+        resp.build(&[
+            Box::new(req.clone()),
+            Box::new(rtc_stun::message::BINDING_SUCCESS),
+        ])
+        .unwrap();
+        resp.add(ATTR_XORMAPPED_ADDRESS, value);
+        resp.write_header();
+        resp.raw.clone()
+    }
+
+    #[test]
+    fn mapped_address_must_match_its_family() {
+        let req = request(IceScheme::Stun);
+        // IPv4 family, port and 4 bytes: an address.
+        let v4 = decode(&req, &with_mapped(&req, &[0, 1, 0x21, 0x12, 1, 2, 3, 4])).unwrap();
+        assert!(v4.mapped.is_some_and(|m| m.is_ipv4()));
+        // IPv6 family with 4 bytes, IPv4 family with 16, an unknown family: not answers.
+        for bad in [
+            vec![0, 2, 0x21, 0x12, 1, 2, 3, 4],
+            [vec![0, 1, 0x21, 0x12], vec![7; 16]].concat(),
+            vec![0, 9, 0x21, 0x12, 1, 2, 3, 4],
+            vec![0, 1],
+        ] {
+            let e = decode(&req, &with_mapped(&req, &bad)).unwrap_err();
+            assert!(e.contains("XOR-MAPPED-ADDRESS"), "{e}");
+        }
+        let v6 = [vec![0, 2, 0x21, 0x12], vec![7; 16]].concat();
+        assert!(
+            decode(&req, &with_mapped(&req, &v6))
+                .unwrap()
+                .mapped
+                .is_some_and(|m| m.is_ipv6())
+        );
     }
 }

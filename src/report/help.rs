@@ -139,7 +139,30 @@ const ARGS: &[(&str, &str, &str)] = &[
         "stun",
         "STUN Binding en UDP et TCP ; 0.0.0.0:3478 par défaut",
     ),
+    (
+        "serve",
+        "max_connections",
+        "Connexions ouvertes à la fois, toutes adresses confondues (HTTP, WebSocket, STUN en TCP) ; 1000 par défaut",
+    ),
+    (
+        "serve",
+        "max_per_address",
+        "Connexions ouvertes à la fois depuis une même adresse (un /64 IPv6 compte pour une) ; 64 par défaut",
+    ),
+    (
+        "serve",
+        "max_sessions",
+        "Mesures ndt7 en cours à la fois ; 32 par défaut",
+    ),
+    (
+        "serve",
+        "idle_timeout",
+        "Fermer une connexion qui n'envoie rien pendant ce temps, en secondes ; 10 par défaut",
+    ),
 ];
+
+/// `serve --help`'s limits, in French.
+const SERVE_AFTER: &str = "Limites (un client hostile ne peut pas priver les autres) : au plus --max-connections connexions à la fois (gardé sous la limite de fichiers ouverts, dont la valeur souple est relevée au démarrage), --max-per-address depuis une même adresse (un /64 IPv6 compte pour une ; au-delà, la connexion est fermée aussitôt), --max-sessions mesures ndt7 à la fois (au-delà : 503). Chaque lecture attend au plus --idle-timeout ; une mesure ndt7 dure au plus 15 s, un envoi POST 60 s, une connexion 75 s, une poignée de main TLS --idle-timeout. Une mesure ne garde que 64 Kio de tampon : les trames sont comptées à leur arrivée, jamais assemblées.";
 
 const SUBCOMMANDS: &[(&str, &str)] = &[
     (
@@ -251,6 +274,9 @@ pub fn localize(cmd: Command, lang: Lang) -> Command {
     for (name, about) in SUBCOMMANDS {
         cmd = cmd.mut_subcommand(*name, |c| {
             let mut c = french_args(c, name).about(*about);
+            if *name == "serve" {
+                c = c.after_help(SERVE_AFTER);
+            }
             if *name == "profiles" {
                 for (p, a) in PROFILES {
                     c = c.mut_subcommand(*p, |s| french_args(s, "").about(*a));

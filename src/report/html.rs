@@ -38,6 +38,7 @@ h3{font-size:1em;margin:16px 0 6px}
 .ready{border-color:var(--ok)}.ready .v{color:var(--ok)}
 .degraded{border-color:var(--warn)}.degraded .v{color:var(--warn)}
 .blocked{border-color:var(--bad)}.blocked .v{color:var(--bad)}
+.incomplete{border-color:var(--mute)}.incomplete .v{color:var(--mute)}
 .banner p{margin:4px 0 0}
 .banner ul{margin:6px 0 0;padding-left:20px}
 table{border-collapse:collapse;width:100%;font-size:.9em;margin:6px 0 12px}
@@ -72,6 +73,7 @@ fn symbol(v: Verdict) -> &'static str {
         Verdict::Ready => "✔",
         Verdict::Degraded => "⚠",
         Verdict::Blocked => "✖",
+        Verdict::Incomplete => "…",
     }
 }
 
@@ -533,6 +535,7 @@ pub fn render_html(r: &Report, l: Lang) -> String {
                 Verdict::Ready => "s-ok",
                 Verdict::Degraded => "s-warn",
                 Verdict::Blocked => "s-fail",
+                Verdict::Incomplete => "s-skipped",
             },
             symbol(p.verdict),
             esc(i18n::verdict(p.verdict, l))

@@ -68,6 +68,7 @@ pub fn verdict(v: Verdict, l: Lang) -> &'static str {
         Verdict::Ready => l.t("prêt", "ready"),
         Verdict::Degraded => l.t("dégradé", "degraded"),
         Verdict::Blocked => l.t("bloqué", "blocked"),
+        Verdict::Incomplete => l.t("incomplet (interrompu)", "incomplete (interrupted)"),
     }
 }
 
@@ -258,6 +259,12 @@ pub fn action(r: &crate::model::Report, l: Lang) -> String {
         (Verdict::Blocked, Lang::En) => format!(
             "As it is, the webinar will not work from here: send the ticket below to “{desk}”, or plan another network (a phone's hotspot, for instance)."
         ),
+        (Verdict::Incomplete, Lang::Fr) => {
+            "Vérification interrompue (Ctrl-C) avant la fin : rien n'est conclu, relancez-la jusqu'au bout.".into()
+        }
+        (Verdict::Incomplete, Lang::En) => {
+            "Check interrupted (Ctrl-C) before the end: nothing is concluded, run it again to the end.".into()
+        }
     }
 }
 

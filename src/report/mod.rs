@@ -13,6 +13,42 @@ use crate::diagnose::verdict::{Diagnosis, Finding};
 use crate::model::{Outcome, PlatformReport, ProbeKind, Status};
 use crate::plan::{PlatformPlan, Role};
 
+/// Write `bytes` to `path` whole or not at all: into a temporary file in the same folder,
+/// then renamed over `path` (a run killed mid-write leaves the previous report intact).
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("no file name"))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// Whether a file can be created in `dir` (tried with a temporary file, removed at once).
+pub fn probe_writable(dir: &std::path::Path) -> std::io::Result<()> {
+    let tmp = dir.join(format!(".preflight-probe.{}.tmp", std::process::id()));
+    std::fs::File::create(&tmp)?;
+    std::fs::remove_file(&tmp)
+}
+
 /// The label of an endpoint in sentences: its `what` from the profile, else its target.
 fn label(p: &PlatformPlan, outcomes: &[Outcome], probe: usize, lang: Lang) -> String {
     let what = p
@@ -52,9 +88,23 @@ pub fn quality_of(p: &PlatformReport) -> Option<(&Outcome, Option<[f64; 4]>)> {
     Some((q, figures))
 }
 
+/// A probe that did not run because the run was stopped (Ctrl-C).
+pub fn interrupted(o: &Outcome) -> bool {
+    o.status == Status::Skipped && o.data_str("cause") == Some("interrupted")
+        || o.class() == Some(crate::model::ErrorClass::Interrupted)
+}
+
 /// Why a probe did not work, in plain words (the root cause for a skipped probe).
 pub fn why(o: &Outcome, lang: Lang) -> String {
     if o.status == Status::Skipped {
+        if interrupted(o) {
+            return lang
+                .t(
+                    "non testé : interrompu (Ctrl-C)",
+                    "not tested: interrupted (Ctrl-C)",
+                )
+                .to_string();
+        }
         let cause = o
             .data_str("cause")
             .and_then(|c| serde_json::from_value(c.into()).ok());

@@ -21,6 +21,7 @@ impl Style {
             Verdict::Ready => "32",
             Verdict::Degraded => "33",
             Verdict::Blocked => "31",
+            Verdict::Incomplete => "35",
         };
         format!("\x1b[1;{code}m{s}\x1b[0m")
     }
@@ -31,10 +32,18 @@ fn mark(v: Verdict) -> &'static str {
         Verdict::Ready => "[OK]",
         Verdict::Degraded => "[!!]",
         Verdict::Blocked => "[XX]",
+        Verdict::Incomplete => "[..]",
     }
 }
 
 pub fn render(r: &Report, lang: Lang, style: Style) -> String {
+    render_with_code(r, lang, style, r.exit_code())
+}
+
+/// The report, stating `code` as the exit code (3 when an output could not be written).
+/// Every string is made inert again first: this text goes to a terminal.
+pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> String {
+    let r = &crate::inert::report(r);
     let mut s = String::new();
     let l = lang;
     let mut venue: Vec<String> = Vec::new();
@@ -154,10 +163,29 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
                     l.t(" : ", ": ")
                 );
             }
+            let stopped = p
+                .probes
+                .iter()
+                .filter(|o| o.status == Status::Skipped && super::interrupted(o))
+                .count();
+            if stopped > 0 {
+                let _ = writeln!(
+                    s,
+                    "      {stopped} {}",
+                    l.t(
+                        "test(s) non lancé(s) : interrompu (Ctrl-C)",
+                        "test(s) not run: interrupted (Ctrl-C)"
+                    )
+                );
+            }
             let skipped = p
                 .probes
                 .iter()
-                .filter(|o| o.status == Status::Skipped && !o.data.contains_key("not_counted"))
+                .filter(|o| {
+                    o.status == Status::Skipped
+                        && !o.data.contains_key("not_counted")
+                        && !super::interrupted(o)
+                })
                 .count();
             if skipped > 0 {
                 let _ = writeln!(
@@ -323,12 +351,17 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
         l.t("Verdict :", "Verdict:"),
         style.paint(r.verdict, i18n::verdict(r.verdict, l)),
         l.t("code de sortie", "exit code"),
-        r.exit_code(),
+        code,
         l.dec(r.duration_ms as f64 / 1000.0, 1),
         if r.partial {
             l.t(
                 " — interrompu, rapport partiel",
                 " — interrupted, partial report",
+            )
+        } else if code != r.exit_code() {
+            l.t(
+                " — un rapport n'a pas pu être écrit",
+                " — a report could not be written",
             )
         } else {
             ""
