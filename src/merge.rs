@@ -428,13 +428,20 @@ pub fn run_merge(
     if rows.is_empty() {
         return Ok((out, 3));
     }
-    if let Some(p) = html_out {
-        std::fs::write(p, html(&rows, &skipped, l))
-            .map_err(|e| anyhow::anyhow!("--html {}: {e}", p.display()))?;
+    // Each output is attempted, and written whole or not at all.
+    let mut failed = Vec::new();
+    if let Some(p) = html_out
+        && let Err(e) = crate::report::write_atomic(p, html(&rows, &skipped, l).as_bytes())
+    {
+        failed.push(format!("--html {}: {e}", p.display()));
     }
-    if let Some(p) = csv_out {
-        std::fs::write(p, csv(&rows, l))
-            .map_err(|e| anyhow::anyhow!("--csv {}: {e}", p.display()))?;
+    if let Some(p) = csv_out
+        && let Err(e) = crate::report::write_atomic(p, csv(&rows, l).as_bytes())
+    {
+        failed.push(format!("--csv {}: {e}", p.display()));
+    }
+    if !failed.is_empty() {
+        anyhow::bail!("{}", crate::inert::line(&failed.join("; ")));
     }
     Ok((out, 0))
 }

@@ -480,7 +480,10 @@ fn ctrl_c_at_the_enter_prompt_ends_the_program() {
     }
     let _ = child.wait();
     assert!(prompt, "no prompt: {}", String::from_utf8_lossy(&seen));
-    assert!(ended.is_some(), "Ctrl-C at the prompt did not end the program");
+    assert!(
+        ended.is_some(),
+        "Ctrl-C at the prompt did not end the program"
+    );
 }
 
 #[test]
