@@ -374,18 +374,23 @@ fn meeting_links_pick_the_platform_and_the_host() {
     }
 }
 
+/// The binary checking webinaire against `resolver` (a silent one makes the run last until
+/// `timeout`), without measurements, in English, output piped.
+fn webinaire(resolver: &str, timeout: &str) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_preflight"));
+    c.args(["--platform", "webinaire", "--resolver", resolver])
+        .args(["--timeout", timeout, "--no-bandwidth", "--lang", "en"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    c
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_text_says_interrupted_and_the_code_it_returns() {
     let (_u, _t, addr) = silent_dns();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_preflight"))
-        .args(["--platform", "webinaire", "--resolver", &addr])
-        .args(["--timeout", "30", "--no-bandwidth", "--lang", "en"])
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = webinaire(&addr, "30").spawn().unwrap();
     std::thread::sleep(Duration::from_millis(700));
     // SAFETY: signalling the child this test started.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
@@ -550,14 +555,7 @@ fn outputs_are_checked_before_the_run_and_each_attempted() {
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("r.html");
     let start = Instant::now();
-    let out = preflight()
-        .args([
-            "--platform",
-            "webinaire",
-            "--resolver",
-            &addr,
-            "--no-bandwidth",
-        ])
+    let out = webinaire(&addr, "5")
         .args(["--json", "/nonexistent/x.json", "--html"])
         .arg(&html)
         .output()
@@ -585,22 +583,11 @@ fn outputs_are_checked_before_the_run_and_each_attempted() {
     // is 3 and the text says so.
     let gone = dir.path().join("gone");
     std::fs::create_dir(&gone).unwrap();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_preflight"))
-        .args([
-            "--platform",
-            "webinaire",
-            "--resolver",
-            &addr,
-            "--lang",
-            "en",
-        ])
-        .args(["--timeout", "2", "--no-bandwidth", "--json"])
+    let child = webinaire(&addr, "2")
+        .arg("--json")
         .arg(gone.join("x.json"))
         .arg("--html")
         .arg(&html)
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(500));
