@@ -249,7 +249,8 @@ def attack_merge_and_strings(dns):
     verdict(
         "merge given a FIFO and a 2 GiB file beside 6 reports (one named twice)",
         not hung and took < 10 and rss < 200 * 1024 and m.returncode == 0 and len(skipped) == 3,
-        f"{took:.2f} s, peak memory {mib(rss if rss > before else before)} (limits 10 s, 200 MiB); exit "
+        f"{took:.2f} s, peak memory at most {mib(max(rss, before))} (the largest of every child so far; "
+        f"limits 10 s, 200 MiB); exit "
         f"{m.returncode if m else 'hung'}; " + "; ".join(s.replace(WORK + "/", "") for s in skipped),
     )
     import csv as csvmod
