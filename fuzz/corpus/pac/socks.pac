@@ -1,0 +1,1 @@
+function FindProxyForURL(u,h){return "SOCKS5 s:1080; PROXY	p_1.lab:80";}
