@@ -502,8 +502,11 @@ pub async fn run(
         m
     };
     let mut platforms = Vec::new();
+    // What connectivity alone says, before the measurements: a thin uplink is no firewall's doing.
+    let mut connectivity = Vec::new();
     for (i, p) in plan.platforms.iter().enumerate() {
         let d = verdict::platform(p, outcomes);
+        connectivity.push(d.verdict);
         let mut pr = report::platform_report(p, &d, outcomes, network_finding.as_ref(), opts.lang);
         if let Some((qualities, bw)) = &measured {
             let judged = bw.kbps().map(|k| {
@@ -555,12 +558,14 @@ pub async fn run(
                 .unwrap_or(m)
                 .to_string()
         });
-    // A firewall is claimed only where something it does is in the way.
-    let firewall: Firewall = if overall == Verdict::Ready {
-        firewall::none()
-    } else {
-        firewall::identify(&prep.fingerprints, &evidence_outcomes, opts.lang)
-    };
+    // A firewall is claimed only where something it does is in the way: not for a ready run,
+    // nor for one degraded only by its measurements (bandwidth, path quality).
+    let firewall: Firewall =
+        if overall == Verdict::Ready || verdict::overall(&connectivity) == Verdict::Ready {
+            firewall::none()
+        } else {
+            firewall::identify(&prep.fingerprints, &evidence_outcomes, opts.lang)
+        };
     let report_so_far = Report {
         schema: SCHEMA.to_string(),
         tool: Tool {

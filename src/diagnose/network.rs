@@ -67,6 +67,24 @@ fn unanswered(o: &Outcome) -> bool {
     )
 }
 
+/// A failure that is itself an answer from something on the way (a filter's page, a proxy's
+/// refusal, an inspecting box's certificate): the network leads somewhere.
+fn answered(o: &Outcome) -> bool {
+    matches!(
+        o.class(),
+        Some(
+            ErrorClass::BlockPage
+                | ErrorClass::HttpStatus
+                | ErrorClass::ProxyAuth
+                | ErrorClass::ProxyRefused
+                | ErrorClass::UpgradeRefused
+                | ErrorClass::TlsInterception
+                | ErrorClass::CertInvalid
+                | ErrorClass::NoRelay
+        )
+    )
+}
+
 /// `probes`: every probe of the run, the platforms' and the network's (proxy discovery, the
 /// portal check, the addresses tried without DNS: kind `tcp` with `data.control`).
 pub fn finding(probes: &[Outcome]) -> Option<NetworkFinding> {
@@ -103,9 +121,11 @@ pub fn finding(probes: &[Outcome]) -> Option<NetworkFinding> {
     // Reached: anything that answered beyond the resolver (a TCP handshake, a relay, an
     // address tried without DNS, the proxy's own answer).
     let reached = probes.iter().any(|o| {
-        o.works()
-            && !matches!(o.kind, ProbeKind::Dns | ProbeKind::Proxy)
-            && o.status != crate::model::Status::Skipped
+        (o.works()
+            && !matches!(o.kind, ProbeKind::Dns)
+            && !(o.kind == ProbeKind::Proxy && o.target == "discovery")
+            && o.status != crate::model::Status::Skipped)
+            || answered(o)
     });
     if !reached {
         return Some(NetworkFinding {
@@ -169,6 +189,27 @@ mod tests {
         assert_eq!(f.unwrap().class, NetworkClass::NoInternet);
         // An open network.
         assert!(finding(&[dns(None), tcp(true)]).is_none());
+    }
+
+    #[test]
+    fn a_proxy_or_a_filter_that_answers_is_not_no_internet() {
+        // AMON with direct egress closed and the platform banned: names resolve, nothing
+        // connects directly, the proxy answers its own test page.
+        let proxy = Outcome::new(
+            ProbeKind::Proxy,
+            "http://internal.test.e2guardian.org/ via proxy:3128",
+            Some(Transport::Tcp),
+        );
+        assert!(finding(&[dns(None), tcp(false), proxy]).is_none());
+        // Only the discovery worked (the WPAD file is on the local network): no answer from
+        // beyond it.
+        let discovery = Outcome::new(ProbeKind::Proxy, "discovery", Some(Transport::Tcp));
+        let f = finding(&[dns(None), tcp(false), discovery]);
+        assert_eq!(f.unwrap().class, NetworkClass::NoInternet);
+        // A filter's page is an answer from something on the way.
+        let page = Outcome::new(ProbeKind::Https, "https://h.example/", Some(Transport::Tls))
+            .fail(ErrorClass::BlockPage, "x");
+        assert!(finding(&[dns(None), tcp(false), page]).is_none());
     }
 
     #[test]

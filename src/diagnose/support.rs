@@ -448,11 +448,11 @@ fn network_ticket(r: &Report, f: &crate::model::NetworkFinding, attached: bool, 
         ),
         (_, Lang::Fr) => (
             "Objet : pas d'accès à Internet depuis la salle du webinaire".to_string(),
-            "vérifier l'accès à Internet depuis cette salle : aucun nom ne se résout et aucune adresse ne répond".to_string(),
+            "vérifier l'accès à Internet depuis cette salle : aucune adresse sur Internet ne répond".to_string(),
         ),
         (_, Lang::En) => (
             "Subject: no internet access from the webinar's room".to_string(),
-            "check the internet access from this room: no name resolves and no address answers".to_string(),
+            "check the internet access from this room: no address on the internet answers".to_string(),
         ),
     };
     let _ = writeln!(t, "{subject}");
