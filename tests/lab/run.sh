@@ -20,8 +20,12 @@
 #       (3.0), .24 node w2 (2.7), w3 not in the DNS; .25 bbb-dinum-turn1..5 (TURN on 443 as TLS
 #       and as plain TCP, UDP/TCP 3478)
 #   .30 speed.lab.test       preflight serve (ndt7, STUN)
+#   .54 a second resolver that answers NXDOMAIN for every name (scenarios with
+#       network.resolver = "nxdomain"; "none" leaves the venue without any resolver)
 #   .31 app.livestorm.co, api.livestorm.co (401 JSON); .32 cdn.ireland.production.livestorm.io
 #       (403 XML); .33 stun.cloudflare.com (STUN on UDP 3478)
+# A guest Wi-Fi (network.captive_portal = URL): the firewall redirects every TCP 80 from the venue to
+# a sign-in server on 198.18.1.1:8080 that answers 302 to that URL (and serves the sign-in page).
 # tests/lab/hosts.py (scenario `hosts`) checks all of that from the venue.
 # Addresses exist only inside the namespaces it makes (198.18.0.0/15, the benchmarking range).
 # Everything it starts is stopped and every namespace deleted on exit, also on failure or Ctrl-C.
@@ -161,7 +165,7 @@ network() {
   ip -n "$id-f" addr add 198.18.1.1/24 dev "$id-f0"
   ip -n "$id-f" addr add 198.18.2.1/24 dev "$id-f1"
   ip -n "$id-i" addr add 198.18.2.2/24 dev "$id-i0"
-  for a in 10 11 12 13 20 21 22 23 24 25 30 31 32 33 53; do
+  for a in 10 11 12 13 20 21 22 23 24 25 30 31 32 33 53 54; do
     ip -n "$id-i" addr add "198.18.2.$a/32" dev "$id-i0"
   done
   ip -n "$id-v" link set "$id-v0" up
@@ -175,6 +179,20 @@ network() {
     mkdir -p "/etc/netns/$id-$n"
     printf 'nameserver 198.18.2.53\nsearch etab.lab\n' >"/etc/netns/$id-$n/resolv.conf"
   done
+  # The venue's own resolver (the firewall's daemons keep the lab's).
+  case "$S_RESOLVER" in
+    lab) ;;
+    nxdomain) printf 'nameserver 198.18.2.54\nsearch etab.lab\n' >"/etc/netns/$id-v/resolv.conf" ;;
+    none) : >"/etc/netns/$id-v/resolv.conf" ;; # Wi-Fi off: no resolver configured at all
+    *) echo "lab: unknown resolver $S_RESOLVER" >&2; return 1 ;;
+  esac
+}
+
+# The host of the captive portal's URL (a name or an address).
+portal_host() {
+  local h=${S_PORTAL#*://}
+  h=${h%%[/?#]*}
+  echo "${h%:*}"
 }
 
 firewall() {
@@ -182,6 +200,9 @@ firewall() {
   # Random UDP loss, both ways (netem is not in this kernel; nftables can drop at random).
   [ -n "$S_UDP_LOSS" ] && loss="    meta l4proto udp udp dport != 53 udp sport != 53 numgen random mod 100 < $S_UDP_LOSS drop"
   [ -n "$S_INTERCEPT" ] && nat_pre="iifname \"$id-f0\" tcp dport 443 redirect to :8443"
+  # A guest Wi-Fi: every plain HTTP request goes to the sign-in server, whatever its address.
+  [ -n "$S_PORTAL" ] && nat_pre="$nat_pre
+    iifname \"$id-f0\" tcp dport 80 redirect to :8080"
   ns f nft -f - <<EOF
 table inet lab {
   chain forward {
@@ -237,6 +258,9 @@ speed.lab.test 198.18.2.30
 proxy.etab.lab 198.18.1.1
 EOF
   [ -n "$S_WPAD" ] && echo "wpad.etab.lab 198.18.2.20"
+  if [ -n "$S_PORTAL" ] && ! [[ $(portal_host) =~ ^[0-9.]+$ ]]; then
+    echo "$(portal_host) 198.18.1.1"
+  fi
   return 0
 }
 
@@ -289,6 +313,11 @@ internet() {
   # --local=/#/: every other name is NXDOMAIN (e.g. the sign-in provider, a stale node).
   bg i dnsmasq dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
     --listen-address=198.18.2.53 --user=root --pid-file="$r/dnsmasq.pid" --local=/#/ "${dns[@]}"
+  if [ "$S_RESOLVER" = nxdomain ]; then
+    # A resolver with no name at all: NXDOMAIN for every question.
+    bg i dnsmasq-nx dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
+      --listen-address=198.18.2.54 --user=root --pid-file="$r/dnsmasq-nx.pid" --local=/#/
+  fi
   # The measurement peer an académie would host: preflight serve, HTTPS on 443, STUN on 3478.
   bg i serve "$bin" serve --listen 198.18.2.30:443 --stun 198.18.2.30:3478 \
     --tls-cert "$p/speed.crt" --tls-key "$p/speed.key"
@@ -440,6 +469,32 @@ EOF
 
 middlebox() {
   local r=$work/run
+  if [ -n "$S_PORTAL" ]; then
+    # The guest Wi-Fi's sign-in server: its own page for its own host, a 302 to it for any other.
+    cat >"$r/portal.conf" <<EOF
+worker_processes 1;
+pid $r/portal.pid;
+error_log $r/portal.error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $r/pngx-body; proxy_temp_path $r/pngx-proxy;
+  fastcgi_temp_path $r/pngx-fcgi; uwsgi_temp_path $r/pngx-uwsgi; scgi_temp_path $r/pngx-scgi;
+  server {
+    listen 198.18.1.1:8080 default_server;
+    location / { return 302 '$S_PORTAL'; }
+  }
+  server {
+    listen 198.18.1.1:8080; server_name $(portal_host);
+    location / {
+      default_type text/html;
+      return 200 '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Wi-Fi invités — connexion</title></head><body><h1>Wi-Fi invités</h1><p>Acceptez les conditions d\'utilisation pour accéder à Internet.</p><form method="post"><button>Se connecter</button></form></body></html>';
+    }
+  }
+}
+EOF
+    bg f portal nginx -c "$r/portal.conf" -g 'daemon off;'
+  fi
   if [ -n "$S_INTERCEPT" ]; then
     # A TLS inspection box: it presents certificates minted by its own CA (named like the
     # vendor's), and re-encrypts towards the real server.
@@ -528,6 +583,8 @@ servers_ready() {
     wait_port i tcp 198.18.2.10 3478 &&
     wait_port i udp 198.18.2.33 3478 &&
     wait_port i tcp 198.18.2.30 443 &&
+    { [ "$S_RESOLVER" != nxdomain ] || wait_port i udp 198.18.2.54 53; } &&
+    { [ -z "$S_PORTAL" ] || wait_port f tcp 198.18.1.1 8080; } &&
     { [ "$S_PROXY" = none ] || wait_port f tcp 198.18.1.1 3128; } &&
     { [ -z "$S_INTERCEPT" ] || wait_port f tcp 0.0.0.0 8443; }
 }
@@ -565,26 +622,32 @@ run_scenario() {
     end=$(date +%s.%N)
     secs=$(awk "BEGIN { printf \"%.1fs\", $end - $start }")
     if [ "$code" = 0 ]; then
-      printf '%-24s %-9s %-11s %-28s %6s PASS (%s)\n' "$name" - - - "$secs" "$(tail -n 1 "$results/$name.txt")"
+      printf '%-24s %-9s %-11s %-14s %-28s %6s PASS (%s)\n' "$name" - - - - "$secs" "$(tail -n 1 "$results/$name.txt")"
     else
-      printf '%-24s %-9s %-11s %-28s %6s FAIL:\n' "$name" - - - "$secs"
+      printf '%-24s %-9s %-11s %-14s %-28s %6s FAIL:\n' "$name" - - - - "$secs"
       grep -v '^ok ' "$results/$name.txt" >&2 || true
       ok=1
     fi
     teardown
     return $ok
   fi
-  rm -f "$out"
+  rm -f "$out" "$results/$name.html"
+  local resolver=()
+  case "$S_RESOLVER" in
+    lab) resolver=(--resolver 198.18.2.53) ;;
+    nxdomain) resolver=(--resolver 198.18.2.54) ;;
+    none) ;; # the system's configuration, which has no resolver
+  esac
   local measure=(--no-bandwidth)
   [ -n "$S_MEASURE" ] && measure=(--bandwidth-url wss://speed.lab.test/ndt/v7/upload --duration "$S_MEASURE")
   ns v env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
-    "$bin" check --server "$S_SERVER" --resolver 198.18.2.53 --ca-file "$ca" --lab-control 198.18.2.10:443 \
+    "$bin" check --server "$S_SERVER" "${resolver[@]}" --ca-file "$ca" --lab-control 198.18.2.10:443 \
     --lab-net 198.18.0.0/15 --timeout 3 "${measure[@]}" --lang fr --venue "$name" \
     --json "$out" --html "$results/$name.html" "${S_ARGS[@]}" \
     >"$results/$name.txt" 2>&1 || code=$?
   end=$(date +%s.%N)
   secs=$(awk "BEGIN { printf \"%.1fs\", $end - $start }")
-  python3 "$here/scenario.py" check "$file" "$out" "$secs" || ok=$?
+  python3 "$here/scenario.py" check "$file" "$out" "$secs" "$code" || ok=$?
   if [ "$ok" = 1 ]; then
     echo "---- $name: preflight exit $code, its report:" >&2
     cat "$results/$name.txt" >&2 || true
@@ -603,7 +666,7 @@ if [ $# -gt 0 ]; then
 else
   files=("$here"/scenarios/*.toml)
 fi
-printf '%-24s %-9s %-11s %-28s %6s %s\n' scenario verdict firewall desk time result
+printf '%-24s %-9s %-11s %-14s %-28s %6s %s\n' scenario verdict firewall finding desk time result
 failed=0 pending=0
 lab_start=$(date +%s)
 for f in "${files[@]}"; do

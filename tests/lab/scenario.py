@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The lab's scenario files: `env FILE` prints the scenario as shell assignments for run.sh;
-`check FILE REPORT SECONDS` compares a preflight JSON report with the scenario's [expect] table
-and prints one table row. Exit 0: it matches; 1: it does not; 2: it does not, and the scenario
+`check FILE REPORT SECONDS [EXIT]` compares a preflight JSON report (and the HTML report beside
+it, and preflight's exit code) with the scenario's [expect] table and prints one table row. Exit 0: it matches; 1: it does not; 2: it does not, and the scenario
 is marked `pending` (a known gap of the binary, named there: reported, not counted as a failure)."""
-import json, shlex, sys, tomllib
+import json, os, shlex, sys, tomllib
 
 DEFAULTS = {
     "description": "",
@@ -19,6 +19,14 @@ DEFAULTS = {
         "sinkhole": "",  # the address the DNS gives for the platform instead of its own
         "rate": "",  # tc tbf rate of the uplink (e.g. "1500kbit"; "": not shaped)
         "udp_loss": 0,  # percent of UDP packets dropped at random by the firewall
+        # The venue's resolver (its resolv.conf, and --resolver): "lab" (198.18.2.53, the lab's
+        # names), "nxdomain" (198.18.2.54, answers NXDOMAIN for every name), "none" (an empty
+        # resolv.conf and no --resolver: no resolver configured at all)
+        "resolver": "lab",
+        # A guest Wi-Fi's sign-in portal: every TCP 80 from the venue is redirected to a web
+        # server on the firewall that answers 302 to this URL ("": none); its host, if a name,
+        # is in the lab's DNS as 198.18.1.1
+        "captive_portal": "",
     },
     "run": {
         "args": [],  # more options for `preflight check`
@@ -34,7 +42,14 @@ EXPECT = {
     "verdict", "platforms", "classes", "absent_classes", "family", "evidence_contains",
     "desk_contains", "ticket", "proxy", "upload_kbps", "via_proxy", "fits", "quality",
     "notes_contain", "platform_notes_contain", "probes_ok", "no_firewall",
+    # network.finding.class: a class, a list of accepted classes, or "none" (null)
+    "network_finding",
+    "portal_contains",  # network.finding.portal contains this
+    "ticket_max_lines",  # a ticket exists and has at most this many lines
+    "files_written",  # the JSON and the HTML report both exist (and are not empty)
+    "exit_code",  # preflight's exit code
 }
+RESOLVERS = {"lab", "nxdomain", "none"}
 
 
 def load(path):
@@ -49,6 +64,8 @@ def load(path):
         if k not in net:
             sys.exit(f"{path}: unknown key `network.{k}`")
         net[k] = v
+    if net["resolver"] not in RESOLVERS:
+        sys.exit(f"{path}: network.resolver must be one of {sorted(RESOLVERS)}")
     run = dict(DEFAULTS["run"])
     for k, v in data.get("run", {}).items():
         if k not in run:
@@ -75,6 +92,8 @@ def env(path):
         "S_SINKHOLE": net["sinkhole"],
         "S_RATE": net["rate"],
         "S_UDP_LOSS": str(net["udp_loss"] or ""),
+        "S_RESOLVER": net["resolver"],
+        "S_PORTAL": net["captive_portal"],
         "S_MEASURE": str(data["run"]["measure"] or ""),
         "S_SERVER": data["run"]["server"],
         "S_SELF_CHECK": "1" if data["run"]["self_check"] else "",
@@ -105,7 +124,7 @@ def classes(report):
     return seen
 
 
-def check(path, report_path, seconds):
+def check(path, report_path, seconds, exit_code=None):
     data, _ = load(path)
     name = path.rsplit("/", 1)[-1].removesuffix(".toml")
     exp = data.get("expect", {})
@@ -115,7 +134,7 @@ def check(path, report_path, seconds):
     except Exception as e:  # no report at all is a failure of the scenario
         pending = data.get("pending", "")
         status = f"PENDING ({pending})" if pending else "FAIL"
-        print(f"{name:<24} {'-':<9} {'-':<11} {'-':<28} {seconds:>6} {status}: no report ({e})")
+        print(f"{name:<24} {'-':<9} {'-':<11} {'-':<14} {'-':<28} {seconds:>6} {status}: no report ({e})")
         return 2 if pending else 1
     problems = []
     verdict = r["verdict"]
@@ -188,6 +207,28 @@ def check(path, report_path, seconds):
             problems.append(f"probe {spec} not ok ({got})")
     if exp.get("no_firewall") and (family != "none" or r["firewall"]["evidence"]):
         problems.append(f"firewall {family} claimed ({'; '.join(r['firewall']['evidence'])})")
+    nf = r["network"].get("finding") or {}
+    found = nf.get("class") or "none"
+    if "network_finding" in exp:
+        wanted = exp["network_finding"]
+        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+        if found not in wanted:
+            problems.append(f"network finding {found}, expected {' or '.join(wanted)}")
+    if "portal_contains" in exp and exp["portal_contains"] not in (nf.get("portal") or ""):
+        problems.append(f"portal {nf.get('portal')!r}, expected it to contain {exp['portal_contains']!r}")
+    if "ticket_max_lines" in exp:
+        lines = ((r.get("support") or {}).get("ticket") or "").splitlines()
+        if not lines:
+            problems.append("no ticket")
+        elif len(lines) > exp["ticket_max_lines"]:
+            problems.append(f"ticket of {len(lines)} lines, expected at most {exp['ticket_max_lines']}")
+    if exp.get("files_written"):
+        html = report_path.removesuffix(".json") + ".html"
+        for f in (report_path, html):
+            if not os.path.isfile(f) or os.path.getsize(f) == 0:
+                problems.append(f"{os.path.basename(f)} not written")
+    if "exit_code" in exp and str(exp["exit_code"]) != str(exit_code):
+        problems.append(f"exit code {exit_code}, expected {exp['exit_code']}")
     pending = data.get("pending", "")
     if not problems:
         status = "PASS" + (f" (still marked pending: {pending}; remove the mark)" if pending else "")
@@ -195,7 +236,7 @@ def check(path, report_path, seconds):
         status = f"PENDING ({pending}): " + "; ".join(problems)
     else:
         status = "FAIL: " + "; ".join(problems)
-    print(f"{name:<24} {verdict:<9} {family:<11} {desk[:28]:<28} {seconds:>6} {status}")
+    print(f"{name:<24} {verdict:<9} {family:<11} {found:<14} {desk[:28]:<28} {seconds:>6} {status}")
     if not problems:
         return 0
     return 2 if pending else 1
@@ -205,6 +246,6 @@ if __name__ == "__main__":
     if sys.argv[1] == "env":
         env(sys.argv[2])
     elif sys.argv[1] == "check":
-        sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4]))
+        sys.exit(check(*sys.argv[2:6]))
     else:
-        sys.exit("usage: scenario.py env FILE | check FILE REPORT SECONDS")
+        sys.exit("usage: scenario.py env FILE | check FILE REPORT SECONDS [EXIT]")
