@@ -306,6 +306,22 @@ location / { return 404; }
 EOF
 }
 
+# The start of an nginx configuration whose files all sit in the run directory, up to the
+# inside of its http block: nginx_head NAME (pid, logs and temp paths named after it).
+nginx_head() {
+  local r=$work/run
+  cat <<EOF
+worker_processes 1;
+pid $r/$1.pid;
+error_log $r/$1.error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $r/$1-body; proxy_temp_path $r/$1-proxy;
+  fastcgi_temp_path $r/$1-fcgi; uwsgi_temp_path $r/$1-uwsgi; scgi_temp_path $r/$1-scgi;
+EOF
+}
+
 internet() {
   local r=$work/run p=$work/pki name addr
   local dns=()
@@ -327,15 +343,8 @@ internet() {
   cert() { # file: a server's certificate lines for nginx
     echo "ssl_certificate $p/$1.crt; ssl_certificate_key $p/$1.key;"
   }
-  cat >"$r/nginx.conf" <<EOF
-worker_processes 1;
-pid $r/nginx.pid;
-error_log $r/nginx.error.log;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path $r/ngx-body; proxy_temp_path $r/ngx-proxy;
-  fastcgi_temp_path $r/ngx-fcgi; uwsgi_temp_path $r/ngx-uwsgi; scgi_temp_path $r/ngx-scgi;
+  nginx_head nginx >"$r/nginx.conf"
+  cat >>"$r/nginx.conf" <<EOF
   # bbb.lab.test, bbb27.lab.test: behind haproxy, which ends TLS on 443.
   server { listen 127.0.0.1:8080; include $r/bbb30.locations; }
   server { listen 127.0.0.1:8081; include $r/bbb27.locations; }
@@ -471,15 +480,8 @@ middlebox() {
   local r=$work/run
   if [ -n "$S_PORTAL" ]; then
     # The guest Wi-Fi's sign-in server: its own page for its own host, a 302 to it for any other.
-    cat >"$r/portal.conf" <<EOF
-worker_processes 1;
-pid $r/portal.pid;
-error_log $r/portal.error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $r/pngx-body; proxy_temp_path $r/pngx-proxy;
-  fastcgi_temp_path $r/pngx-fcgi; uwsgi_temp_path $r/pngx-uwsgi; scgi_temp_path $r/pngx-scgi;
+    nginx_head portal >"$r/portal.conf"
+    cat >>"$r/portal.conf" <<EOF
   server {
     listen 198.18.1.1:8080 default_server;
     location / { return 302 '$S_PORTAL'; }
