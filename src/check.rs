@@ -1,6 +1,6 @@
 //! `preflight check`: options -> profiles -> plan -> runner -> diagnosis -> report.
 
-use crate::diagnose::{firewall, support, verdict};
+use crate::diagnose::{desk, firewall, verdict};
 use crate::model::{Firewall, Network, Report, SCHEMA, Tool, Venue, Verdict};
 use crate::plan;
 use crate::probe::{Env, dns::Dns, dns::IpNet, tls::Trust};
@@ -209,7 +209,7 @@ pub struct Prepared {
     pub profiles: Vec<Profile>,
     pub notes: Vec<String>,
     pub fingerprints: firewall::Fingerprints,
-    pub desks: support::Desks,
+    pub desks: desk::Desks,
     pub network: crate::diagnose::network::NetworkFacts,
 }
 
@@ -229,7 +229,7 @@ pub fn prepare(mut opts: CheckOptions) -> Result<Prepared, CheckError> {
         ));
     }
     let fingerprints = firewall::Fingerprints::bundled().map_err(CheckError::Profile)?;
-    let desks = support::Desks::bundled().map_err(CheckError::Profile)?;
+    let desks = desk::Desks::bundled().map_err(CheckError::Profile)?;
     let mut network =
         crate::diagnose::network::NetworkFacts::bundled().map_err(CheckError::Profile)?;
     if !opts.lab_control.is_empty() {
@@ -562,9 +562,12 @@ pub async fn run(
     // nor for one degraded only by its measurements (bandwidth, path quality).
     let firewall: Firewall =
         if overall == Verdict::Ready || verdict::overall(&connectivity) == Verdict::Ready {
-            firewall::none()
+            report::evidence::firewall(&firewall::none(&prep.fingerprints), opts.lang)
         } else {
-            firewall::identify(&prep.fingerprints, &evidence_outcomes, opts.lang)
+            report::evidence::firewall(
+                &firewall::identify(&prep.fingerprints, &evidence_outcomes),
+                opts.lang,
+            )
         };
     let report_so_far = Report {
         schema: SCHEMA.to_string(),
@@ -603,8 +606,14 @@ pub async fn run(
     let support = if matches!(overall, Verdict::Ready | Verdict::Incomplete) {
         None
     } else {
-        Some(support::route(
+        let choice = desk::choose(
             &prep.desks,
+            report_so_far.venue.department.as_deref(),
+            report_so_far.venue.kind.as_deref(),
+            &report_so_far.firewall.family,
+        );
+        Some(report::ticket::support(
+            &choice,
             &report_so_far,
             opts.json_attached,
             opts.lang,
@@ -612,10 +621,11 @@ pub async fn run(
     };
     // The report as recorded: every string in it inert (what probes, files and options put
     // there was already; what was composed from them is checked again).
-    Ok(crate::inert::report(&Report {
+    Ok(Report {
         support,
         ..report_so_far
-    }))
+    }
+    .inert())
 }
 
 /// Path quality per platform (each distinct server measured once, all at the same time), then

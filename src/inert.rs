@@ -131,23 +131,13 @@ pub fn value(v: &mut Value) {
 }
 
 /// Every string inside a JSON value made inert with `f`, left alone when nothing needs it.
-fn walk(v: &mut Value, f: fn(&str) -> String) {
+pub fn walk(v: &mut Value, f: fn(&str) -> String) {
     match v {
         Value::String(s) if s.chars().any(hostile) || s.contains("://") => *s = f(s),
         Value::Array(a) => a.iter_mut().for_each(|v| walk(v, f)),
         Value::Object(o) => o.values_mut().for_each(|v| walk(v, f)),
         _ => {}
     }
-}
-
-/// A whole report, inert: every string it holds (what the network, the files and the options
-/// put there, and what was composed from them).
-pub fn report(r: &crate::model::Report) -> crate::model::Report {
-    let Ok(mut v) = serde_json::to_value(r) else {
-        return r.clone();
-    };
-    walk(&mut v, text);
-    serde_json::from_value(v).unwrap_or_else(|_| r.clone())
 }
 
 /// One CSV cell as OWASP's CSV-injection guidance says: a cell that a spreadsheet would read

@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnose;
 pub mod inert;
+pub mod lang;
 pub mod link;
 pub mod measure;
 pub mod merge;

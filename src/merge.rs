@@ -2,7 +2,7 @@
 //! Reports are read as loose JSON so that other versions of the tool load where the schema
 //! allows; a file that is not a report is named with the reason and the others still merge.
 
-use crate::report::Lang;
+use crate::lang::Lang;
 use crate::report::html::{CSS, esc};
 use serde_json::Value;
 use std::fmt::Write;

@@ -400,4 +400,14 @@ impl Report {
     pub fn exit_code(&self) -> i32 {
         self.verdict.exit_code()
     }
+
+    /// The whole report, inert: every string it holds (what the network, the files and the
+    /// options put there, and what was composed from them).
+    pub fn inert(&self) -> Report {
+        let Ok(mut v) = serde_json::to_value(self) else {
+            return self.clone();
+        };
+        crate::inert::walk(&mut v, crate::inert::text);
+        serde_json::from_value(v).unwrap_or_else(|_| self.clone())
+    }
 }

@@ -1,7 +1,7 @@
 //! The diagnosis end to end without sockets: bundled profiles -> plan -> made-up outcomes of a
 //! filtered school network -> verdicts, firewall, desk, ticket -> the text report (snapshots).
 
-use preflight::diagnose::{firewall, support, verdict};
+use preflight::diagnose::{desk, firewall, verdict};
 use preflight::plan::{self, Step};
 use preflight::report::{self, Lang, text};
 use preflight::*;
@@ -62,7 +62,10 @@ fn build(lang: Lang) -> Report {
         })
         .collect();
     let overall = verdict::overall(&platforms.iter().map(|p| p.verdict).collect::<Vec<_>>());
-    let fw = firewall::identify(&firewall::Fingerprints::bundled().unwrap(), &outcomes, lang);
+    let fw = report::evidence::firewall(
+        &firewall::identify(&firewall::Fingerprints::bundled().unwrap(), &outcomes),
+        lang,
+    );
     let mut r = Report {
         schema: SCHEMA.into(),
         tool: Tool {
@@ -87,12 +90,9 @@ fn build(lang: Lang) -> Report {
         support: None,
         notes: vec![],
     };
-    r.support = Some(support::route(
-        &support::Desks::bundled().unwrap(),
-        &r,
-        true,
-        lang,
-    ));
+    let desks = desk::Desks::bundled().unwrap();
+    let choice = desk::choose(&desks, Some("78"), Some("college"), &r.firewall.family);
+    r.support = Some(report::ticket::support(&choice, &r, true, lang));
     r
 }
 

@@ -1,9 +1,8 @@
 //! Which firewall is in the way: a pure function of the clues the probes left in their data,
 //! matched against `profiles/firewalls.toml`.
 
-use crate::model::{ErrorClass, Firewall, Outcome, ProbeKind, Status, Transport};
+use crate::model::{ErrorClass, Outcome, ProbeKind, Status, Transport};
 use crate::profile::{ProfileError, parse_toml};
-use crate::report::Lang;
 use serde::Deserialize;
 
 pub const BUNDLED: (&str, &str) = (
@@ -32,7 +31,24 @@ pub struct Family {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fingerprints {
+    pub confidence: Confidence,
     pub family: Vec<Family>,
+}
+
+/// How sure an identification is, from `[confidence]` in `profiles/firewalls.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Confidence {
+    /// The sum of matched weights from which a family is named.
+    pub claim: f64,
+    /// The most a sum of weights can say.
+    pub cap: f64,
+    /// Something failed and there are clues or a pattern, but no family reaches `claim`.
+    pub unknown_with_evidence: f64,
+    /// Something failed, nothing says what.
+    pub unknown: f64,
+    /// Nothing failed.
+    pub none: f64,
 }
 
 impl Fingerprints {
@@ -175,28 +191,33 @@ pub fn clues(outcomes: &[Outcome]) -> Vec<Clue> {
     out
 }
 
-fn clue_line(c: &Clue, l: Lang) -> String {
-    let what = match c.kind {
-        ClueKind::Issuer => l.t("certificat émis par", "certificate issued by"),
-        ClueKind::Title => l.t("page « ", "page “"),
-        ClueKind::Server => l.t("en-tête Server:", "header Server:"),
-        ClueKind::Via => l.t("en-tête Via:", "header Via:"),
-        ClueKind::SquidError => "X-Squid-Error:",
-        ClueKind::Location => l.t("redirection vers", "redirect to"),
-        ClueKind::Proxy => l.t("proxy", "proxy"),
-        ClueKind::Sinkhole => l.t("nom détourné vers", "name diverted to"),
-    };
-    let close = match (c.kind, l) {
-        (ClueKind::Title, Lang::Fr) => " »",
-        (ClueKind::Title, Lang::En) => "”",
-        _ => "",
-    };
-    let sep = if c.kind == ClueKind::Title { "" } else { " " };
-    format!("{what}{sep}{}{close} ({})", c.value, c.seen)
+/// What the pattern of failures says, whatever the product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    /// UDP fails towards the media relays while TCP or TLS reaches them.
+    UdpBlockedToRelays,
+    /// Towards the media relays, TLS on 443 gets through and TCP 3478 does not.
+    Only443ToRelays,
 }
 
-/// What the pattern of failures says, whatever the product.
-fn pattern_lines(outcomes: &[Outcome], l: Lang) -> Vec<String> {
+/// One piece of evidence for the firewall, as the diagnosis holds it (the report words it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evidence {
+    Clue(Clue),
+    Pattern(Pattern),
+}
+
+/// The likely firewall: family id (`none`, `unknown`, or a family of the fingerprints), its
+/// name, how sure, and the evidence, strongest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identification {
+    pub family: String,
+    pub name: Option<String>,
+    pub confidence: f64,
+    pub evidence: Vec<Evidence>,
+}
+
+fn patterns(outcomes: &[Outcome]) -> Vec<Pattern> {
     let relay = |t: Transport| {
         outcomes.iter().filter(move |o| {
             matches!(o.kind, ProbeKind::Turn | ProbeKind::Stun) && o.transport == Some(t)
@@ -204,40 +225,28 @@ fn pattern_lines(outcomes: &[Outcome], l: Lang) -> Vec<String> {
     };
     let works = |t: Transport| relay(t).any(|o| o.works());
     let fails = |t: Transport| relay(t).count() > 0 && !works(t);
-    let mut lines = Vec::new();
+    let mut out = Vec::new();
     if fails(Transport::Udp) && (works(Transport::Tcp) || works(Transport::Tls)) {
-        lines.push(
-            l.t(
-                "UDP est bloqué vers les relais média",
-                "UDP is blocked towards the media relays",
-            )
-            .to_string(),
-        );
+        out.push(Pattern::UdpBlockedToRelays);
     }
     if fails(Transport::Tcp) && works(Transport::Tls) {
-        lines.push(
-            l.t(
-                "vers les relais média, seul le port 443 passe (3478 fermé)",
-                "towards the media relays, only port 443 gets through (3478 closed)",
-            )
-            .to_string(),
-        );
+        out.push(Pattern::Only443ToRelays);
     }
-    lines
+    out
 }
 
 /// Nothing in the way: what a network where every platform is ready gets, whatever a probe that
 /// does not count (an unverified endpoint, a stale name) met.
-pub fn none() -> Firewall {
-    Firewall {
+pub fn none(fp: &Fingerprints) -> Identification {
+    Identification {
         family: "none".into(),
         name: None,
-        confidence: 0.9,
+        confidence: fp.confidence.none,
         evidence: vec![],
     }
 }
 
-pub fn identify(fp: &Fingerprints, outcomes: &[Outcome], l: Lang) -> Firewall {
+pub fn identify(fp: &Fingerprints, outcomes: &[Outcome]) -> Identification {
     let clues = clues(outcomes);
     let mut best: Option<(&Family, f64, Vec<&Clue>)> = None;
     for f in &fp.family {
@@ -259,44 +268,45 @@ pub fn identify(fp: &Fingerprints, outcomes: &[Outcome], l: Lang) -> Firewall {
             best = Some((f, score, used));
         }
     }
-    let patterns = pattern_lines(outcomes, l);
+    let patterns: Vec<Evidence> = patterns(outcomes)
+        .into_iter()
+        .map(Evidence::Pattern)
+        .collect();
     let anything_failed = outcomes
         .iter()
         .any(|o| o.status == Status::Fail || o.status == Status::Warn);
+    let c = &fp.confidence;
+    let unknown = |confidence, evidence| Identification {
+        family: "unknown".into(),
+        name: None,
+        confidence,
+        evidence,
+    };
     match best {
-        Some((f, score, used)) if score >= 0.3 => {
-            let mut evidence: Vec<String> = used.iter().map(|c| clue_line(c, l)).collect();
+        Some((f, score, used)) if score >= c.claim => {
+            let mut evidence: Vec<Evidence> =
+                used.iter().map(|c| Evidence::Clue((*c).clone())).collect();
             evidence.extend(
                 clues
                     .iter()
                     .filter(|c| !used.contains(c))
-                    .map(|c| clue_line(c, l)),
+                    .map(|c| Evidence::Clue(c.clone())),
             );
             evidence.extend(patterns);
-            Firewall {
+            Identification {
                 family: f.id.clone(),
                 name: Some(f.name.clone()),
-                confidence: (score.min(0.95) * 100.0).round() / 100.0,
+                confidence: (score.min(c.cap) * 100.0).round() / 100.0,
                 evidence,
             }
         }
         _ if anything_failed && (!clues.is_empty() || !patterns.is_empty()) => {
-            let mut evidence: Vec<String> = clues.iter().map(|c| clue_line(c, l)).collect();
+            let mut evidence: Vec<Evidence> = clues.into_iter().map(Evidence::Clue).collect();
             evidence.extend(patterns);
-            Firewall {
-                family: "unknown".into(),
-                name: None,
-                confidence: 0.3,
-                evidence,
-            }
+            unknown(c.unknown_with_evidence, evidence)
         }
-        _ if anything_failed => Firewall {
-            family: "unknown".into(),
-            name: None,
-            confidence: 0.1,
-            evidence: vec![],
-        },
-        _ => none(),
+        _ if anything_failed => unknown(c.unknown, vec![]),
+        _ => none(fp),
     }
 }
 
@@ -326,11 +336,14 @@ mod tests {
         let f = identify(
             &fp(),
             &[block_page("e2guardian - Acc&eagrav;s interdit", "")],
-            Lang::En,
         );
         assert_eq!(f.family, "amon");
         assert!(f.confidence >= 0.6);
-        assert!(f.evidence[0].contains("e2guardian"), "{:?}", f.evidence);
+        assert!(
+            matches!(&f.evidence[0], Evidence::Clue(c) if c.kind == ClueKind::Title && c.value.contains("e2guardian")),
+            "{:?}",
+            f.evidence
+        );
     }
 
     #[test]
@@ -338,7 +351,7 @@ mod tests {
         let mut o = Outcome::new(ProbeKind::Websocket, "wss://h/x", None)
             .fail(ErrorClass::UpgradeRefused, "x");
         o.set("proxy_marker", "Server: squid/5.7");
-        let f = identify(&fp(), &[o], Lang::Fr);
+        let f = identify(&fp(), &[o]);
         assert_eq!(f.family, "amon");
     }
 
@@ -347,7 +360,7 @@ mod tests {
         let mut o =
             Outcome::new(ProbeKind::Tls, "h:443", None).fail(ErrorClass::TlsInterception, "x");
         o.set("issuer", "Fortinet_CA_SSL");
-        let f = identify(&fp(), &[o], Lang::En);
+        let f = identify(&fp(), &[o]);
         assert_eq!(f.family, "fortinet");
         assert!(
             fp().interception_names()
@@ -359,7 +372,7 @@ mod tests {
     fn service_headers_are_not_clues() {
         let mut ok = Outcome::new(ProbeKind::Https, "https://h/", None);
         ok.set("headers", json!({"server": "squid"}));
-        assert_eq!(identify(&fp(), &[ok], Lang::En).family, "none");
+        assert_eq!(identify(&fp(), &[ok]).family, "none");
     }
 
     #[test]
@@ -371,8 +384,9 @@ mod tests {
             "turn:h:3478?transport=tcp",
             Some(Transport::Tcp),
         );
-        let f = identify(&fp(), &[udp, tcp], Lang::En);
+        let f = identify(&fp(), &[udp, tcp]);
         assert_eq!(f.family, "unknown");
-        assert_eq!(f.evidence, ["UDP is blocked towards the media relays"]);
+        assert_eq!(f.evidence, [Evidence::Pattern(Pattern::UdpBlockedToRelays)]);
+        assert_eq!(f.confidence, fp().confidence.unknown_with_evidence);
     }
 }

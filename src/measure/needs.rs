@@ -7,9 +7,9 @@
 //! keeps the same margin), is tight up to 100 %, and is insufficient beyond.
 
 use crate::check::Role;
+use crate::lang::Lang;
 use crate::model::Verdict;
 use crate::profile::Needs;
-use crate::report::Lang;
 
 pub const AUDIO_OVERHEAD_KBPS: f64 = 20.0;
 pub const VIDEO_OVERHEAD: f64 = 1.05;

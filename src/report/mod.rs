@@ -1,11 +1,14 @@
 //! Reports: the JSON contract is the model itself (`crate::model::Report`); this module turns
 //! a run into that model, with sentences in the user's language, and renders it as text.
 
+pub mod evidence;
 pub mod help;
 pub mod html;
 pub mod i18n;
 pub mod profiles;
+pub mod requests;
 pub mod text;
+pub mod ticket;
 
 pub use i18n::{Lang, network_message};
 

@@ -43,7 +43,7 @@ pub fn render(r: &Report, lang: Lang, style: Style) -> String {
 /// The report, stating `code` as the exit code (3 when an output could not be written).
 /// Every string is made inert again first: this text goes to a terminal.
 pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> String {
-    let r = &crate::inert::report(r);
+    let r = &r.inert();
     let mut s = String::new();
     let l = lang;
     let mut venue: Vec<String> = Vec::new();

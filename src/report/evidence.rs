@@ -1,0 +1,91 @@
+//! The firewall section of a report: the diagnosis's identification, worded.
+
+use crate::diagnose::firewall::{ClueKind, Evidence, Identification, Pattern};
+use crate::lang::Lang;
+use crate::model::Firewall;
+
+fn line(e: &Evidence, l: Lang) -> String {
+    let c = match e {
+        Evidence::Pattern(Pattern::UdpBlockedToRelays) => {
+            return l
+                .t(
+                    "UDP est bloqué vers les relais média",
+                    "UDP is blocked towards the media relays",
+                )
+                .to_string();
+        }
+        Evidence::Pattern(Pattern::Only443ToRelays) => {
+            return l
+                .t(
+                    "vers les relais média, seul le port 443 passe (3478 fermé)",
+                    "towards the media relays, only port 443 gets through (3478 closed)",
+                )
+                .to_string();
+        }
+        Evidence::Clue(c) => c,
+    };
+    let what = match c.kind {
+        ClueKind::Issuer => l.t("certificat émis par", "certificate issued by"),
+        ClueKind::Title => l.t("page « ", "page “"),
+        ClueKind::Server => l.t("en-tête Server:", "header Server:"),
+        ClueKind::Via => l.t("en-tête Via:", "header Via:"),
+        ClueKind::SquidError => "X-Squid-Error:",
+        ClueKind::Location => l.t("redirection vers", "redirect to"),
+        ClueKind::Proxy => "proxy",
+        ClueKind::Sinkhole => l.t("nom détourné vers", "name diverted to"),
+    };
+    let close = match (c.kind, l) {
+        (ClueKind::Title, Lang::Fr) => " »",
+        (ClueKind::Title, Lang::En) => "”",
+        _ => "",
+    };
+    let sep = if c.kind == ClueKind::Title { "" } else { " " };
+    format!("{what}{sep}{}{close} ({})", c.value, c.seen)
+}
+
+/// The report's `firewall` object.
+pub fn firewall(id: &Identification, l: Lang) -> Firewall {
+    Firewall {
+        family: id.family.clone(),
+        name: id.name.clone(),
+        confidence: id.confidence,
+        evidence: id.evidence.iter().map(|e| line(e, l)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::firewall::Clue;
+
+    #[test]
+    fn clues_and_patterns_are_worded_in_each_language() {
+        let id = Identification {
+            family: "amon".into(),
+            name: Some("AMON".into()),
+            confidence: 0.6,
+            evidence: vec![
+                Evidence::Clue(Clue {
+                    kind: ClueKind::Title,
+                    value: "e2guardian - Accès interdit".into(),
+                    seen: "https https://h/".into(),
+                }),
+                Evidence::Pattern(Pattern::Only443ToRelays),
+            ],
+        };
+        let fr = firewall(&id, Lang::Fr);
+        assert_eq!(
+            fr.evidence,
+            [
+                "page « e2guardian - Accès interdit » (https https://h/)",
+                "vers les relais média, seul le port 443 passe (3478 fermé)"
+            ]
+        );
+        let en = firewall(&id, Lang::En);
+        assert_eq!(
+            en.evidence[0],
+            "page “e2guardian - Accès interdit” (https https://h/)"
+        );
+        assert_eq!((en.family.as_str(), en.confidence), ("amon", 0.6));
+    }
+}
