@@ -381,7 +381,7 @@ pub async fn run(
     );
     let (direct, (network_probes, proxy)) = tokio::join!(direct, discovering);
     let plan = plan::build(&prep.profiles, proxy.as_ref());
-    let mut done: std::collections::HashMap<String, crate::model::Outcome> = direct_plan
+    let mut done: std::collections::HashMap<plan::StepKey, crate::model::Outcome> = direct_plan
         .probes
         .iter()
         .map(|p| p.step.key())

@@ -9,6 +9,7 @@ pub mod profiles;
 pub mod requests;
 pub mod text;
 pub mod ticket;
+pub mod upload_chart;
 
 pub use i18n::{Lang, network_message};
 
