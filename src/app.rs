@@ -92,7 +92,11 @@ pub fn main() -> i32 {
         }
         None => check_then_pause(&rt, cli.check),
         Some(Command::Check(args)) => check_then_pause(&rt, *args),
-        Some(Command::Profiles { what, profiles }) => run_profiles(what, &profiles),
+        Some(Command::Profiles {
+            what,
+            profiles,
+            profiles_dir,
+        }) => run_profiles(what, profiles_dir.as_deref(), &profiles),
         Some(Command::Merge {
             reports,
             html,
@@ -295,6 +299,7 @@ fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
     Ok(CheckOptions {
         platforms: a.platforms.clone(),
         profiles: a.profiles.clone(),
+        profiles_dir: a.profiles_dir.clone(),
         server: a.server.clone(),
         link: a.link.clone(),
         turn: a.turn.clone(),
@@ -441,9 +446,13 @@ fn write_outputs(report: &Report, args: &CheckArgs, lang: Lang, json_stdout: boo
     if failed.is_empty() { code } else { USAGE }
 }
 
-fn run_profiles(what: Option<ProfilesCmd>, files: &[std::path::PathBuf]) -> i32 {
-    let all = match profile::load_all(files) {
-        Ok(a) => a,
+fn run_profiles(
+    what: Option<ProfilesCmd>,
+    dir: Option<&std::path::Path>,
+    files: &[std::path::PathBuf],
+) -> i32 {
+    let all = match profile::Library::load(dir, files) {
+        Ok(a) => a.platforms,
         Err(e) => {
             eprintln!("preflight: {e}");
             return USAGE;

@@ -24,6 +24,8 @@ pub enum Role {
 pub struct CheckOptions {
     pub platforms: Vec<String>,
     pub profiles: Vec<PathBuf>,
+    /// A directory whose profile files override or add to the built-in ones (`--profiles-dir`).
+    pub profiles_dir: Option<PathBuf>,
     pub server: Option<String>,
     /// The meeting link (`--link`): its platform and host.
     pub link: Option<String>,
@@ -51,6 +53,7 @@ impl Default for CheckOptions {
         CheckOptions {
             platforms: vec![],
             profiles: vec![],
+            profiles_dir: None,
             server: None,
             link: None,
             turn: vec![],
@@ -214,8 +217,8 @@ pub struct Prepared {
 }
 
 pub fn prepare(mut opts: CheckOptions) -> Result<Prepared, CheckError> {
-    let all = profile::load_all(&opts.profiles)?;
-    let (profiles, notes) = select(&all, &opts)?;
+    let library = profile::Library::load(opts.profiles_dir.as_deref(), &opts.profiles)?;
+    let (profiles, notes) = select(&library.platforms, &opts)?;
     if let Some(uai) = opts.venue.uai.clone() {
         let dep = department_of_uai(&uai).map_err(CheckError::Usage)?;
         opts.venue.uai = Some(uai.trim().to_ascii_uppercase());
@@ -228,10 +231,12 @@ pub fn prepare(mut opts: CheckOptions) -> Result<Prepared, CheckError> {
             "--timeout must be between 1 and 120 seconds".into(),
         ));
     }
-    let fingerprints = firewall::Fingerprints::bundled().map_err(CheckError::Profile)?;
-    let desks = desk::Desks::bundled().map_err(CheckError::Profile)?;
-    let mut network =
-        crate::diagnose::network::NetworkFacts::bundled().map_err(CheckError::Profile)?;
+    let profile::Library {
+        fingerprints,
+        desks,
+        mut network,
+        ..
+    } = library;
     if !opts.lab_control.is_empty() {
         network.control = opts.lab_control.clone();
     }

@@ -31,6 +31,9 @@ pub enum Command {
         /// Extra or overriding profile files
         #[arg(long = "profile", value_name = "FILE")]
         profiles: Vec<PathBuf>,
+        /// A directory of profile files that override or add platforms, firewalls and desks
+        #[arg(long = "profiles-dir", value_name = "DIR")]
+        profiles_dir: Option<PathBuf>,
     },
     /// Test day: merge many venues' JSON reports into one table
     Merge {
@@ -100,6 +103,10 @@ pub struct CheckArgs {
     /// Load an extra or overriding platform profile (TOML; repeatable)
     #[arg(long = "profile", value_name = "FILE")]
     pub profiles: Vec<PathBuf>,
+    /// A directory of profile files that override or add platforms, firewalls (firewalls.toml)
+    /// and support desks (desks.toml)
+    #[arg(long = "profiles-dir", value_name = "DIR")]
+    pub profiles_dir: Option<PathBuf>,
     /// The BigBlueButton server to test: its name, or the meeting link itself
     #[arg(long, value_name = "HOST|LINK")]
     pub server: Option<String>,

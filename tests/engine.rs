@@ -561,3 +561,61 @@ fn e2guardian_behind_the_proxy_points_to_amon() {
     assert_eq!(test["data"]["e2guardian"], true, "{test:#}");
     assert_eq!(r.report["firewall"]["family"], "amon", "{}", r.explain());
 }
+
+#[test]
+fn a_profiles_directory_names_a_local_filter_and_its_desk() {
+    // A referent adds what the built-in files do not know: the town's filter, whose page says
+    // "... interdit" (weighed above the inspection box's authority), and the town's desk for
+    // its écoles.
+    let lab = Setup {
+        web: Some(web::Mode::BlockPage),
+        cert: Cert::Inspected,
+        ..Setup::default()
+    }
+    .start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("firewalls.toml"),
+        "[[family]]\nid = \"filtre-mairie\"\nname = \"Filtre de la mairie\"\n\
+         [[family.sign]]\nin = \"title\"\ncontains = \"interdit\"\nweight = 0.9\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("desks.toml"),
+        "[[desk]]\nid = \"mairie-test\"\nname = \"Mairie de Test, service informatique\"\n\
+         contact = \"01 23 45 67 89\"\ndepartments = [\"78\"]\nkinds = [\"ecole\"]\n\
+         why_fr = \"La mairie gère le filtre des écoles.\"\nwhy_en = \"The town runs the schools' filter.\"\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let r = lab.run(&["--profiles-dir", d, "--department", "78", "--kind", "ecole"]);
+    assert_eq!(r.verdict(), "blocked", "{}", r.explain());
+    assert_eq!(
+        r.report["firewall"]["family"],
+        "filtre-mairie",
+        "{}",
+        r.explain()
+    );
+    assert_eq!(
+        r.report["support"]["desk"],
+        "Mairie de Test, service informatique",
+        "{}",
+        r.explain()
+    );
+    // A bad file in it: exit 3, naming the file, the line and the field.
+    std::fs::write(
+        dir.path().join("desks.toml"),
+        "[[desk]]\nid = \"x\"\nname = \"X\"\nwhy_fr = \"a\"\nwhy_en = \"b\"\ntelephone = \"1\"\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args(["check", "--no-bandwidth", "--profiles-dir", d])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("desks.toml:6") && stderr.contains("telephone"),
+        "{stderr}"
+    );
+}

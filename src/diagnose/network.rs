@@ -10,28 +10,8 @@
 //!   while HTTPS gets nowhere: a guest Wi-Fi waiting for its sign-in page.
 
 use crate::model::{ErrorClass, Outcome, ProbeKind};
-use crate::profile::{ProfileError, parse_toml};
-use serde::Deserialize;
-use std::net::SocketAddr;
 
-pub const BUNDLED: (&str, &str) = (
-    "profiles/network.toml",
-    include_str!("../../profiles/network.toml"),
-);
-
-/// What `profiles/network.toml` says.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NetworkFacts {
-    /// Addresses tried without DNS when no name resolves.
-    pub control: Vec<SocketAddr>,
-}
-
-impl NetworkFacts {
-    pub fn bundled() -> Result<NetworkFacts, ProfileError> {
-        parse_toml(BUNDLED.0, BUNDLED.1)
-    }
-}
+pub use crate::profile::network::NetworkFacts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NetworkClass {

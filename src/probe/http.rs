@@ -204,14 +204,7 @@ fn classify_hyper(e: hyper::Error) -> (ErrorClass, String) {
     }
 }
 
-/// One word that betrays a filter's own answer, where it is looked for: `title` (after HTML
-/// entity decoding) or a header (`server`, `via`, `x-squid-error`, `location`). Lower case.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PageSign {
-    pub field: &'static str,
-    pub needle: String,
-    pub family: String,
-}
+pub use crate::profile::PageSign;
 
 /// HTML entities decoded (`Acc&egrave;s` -> `Accès`); unknown ones are kept as written.
 pub fn decode_entities(s: &str) -> String {

@@ -10,9 +10,16 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
+pub mod desks;
+pub mod firewalls;
+pub mod library;
+pub mod network;
 mod relay;
 mod toml_file;
 mod validate;
+
+pub use firewalls::PageSign;
+pub use library::Library;
 
 pub use relay::Relay;
 pub use toml_file::{parse_ice_url, parse_toml};
@@ -242,20 +249,10 @@ pub fn parse(file: &str, text: &str) -> Result<Profile, ProfileError> {
     validate::check(&toml_file::Ctx { file, text }, raw)
 }
 
-/// The bundled profiles plus user files; a user profile with the same id replaces the bundled one.
+/// The bundled platform profiles plus user files; a user profile with the same id replaces the
+/// bundled one. (Everything else preflight knows: [`Library`].)
 pub fn load_all(user_files: &[std::path::PathBuf]) -> Result<Vec<Profile>, ProfileError> {
-    let mut out: Vec<Profile> = Vec::new();
-    for (file, text) in BUNDLED {
-        out.push(parse(file, text)?);
-    }
-    for path in user_files {
-        let p = load_file(path)?;
-        match out.iter_mut().find(|q| q.id == p.id) {
-            Some(slot) => *slot = p,
-            None => out.push(p),
-        }
-    }
-    Ok(out)
+    Library::load(None, user_files).map(|l| l.platforms)
 }
 
 pub fn load_file(path: &Path) -> Result<Profile, ProfileError> {

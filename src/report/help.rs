@@ -23,6 +23,11 @@ const ARGS: &[(&str, &str, &str)] = &[
     ),
     (
         "check",
+        "profiles_dir",
+        "Un dossier de profils qui remplacent ou complètent les plateformes, les pare-feu (firewalls.toml) et les guichets d'assistance (desks.toml)",
+    ),
+    (
+        "check",
         "server",
         "Le serveur BigBlueButton à tester : son nom, ou le lien de la réunion lui-même",
     ),
@@ -106,6 +111,11 @@ const ARGS: &[(&str, &str, &str)] = &[
         "profiles",
         "profiles",
         "Fichiers de profil en plus ou à la place",
+    ),
+    (
+        "profiles",
+        "profiles_dir",
+        "Un dossier de profils qui remplacent ou complètent les plateformes, les pare-feu et les guichets",
     ),
     ("merge", "reports", "Les rapports JSON des salles"),
     (

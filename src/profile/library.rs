@@ -1,0 +1,192 @@
+//! Everything preflight knows, loaded in one place: the platform profiles, the firewall
+//! fingerprints, the support desks and the network facts. Built in (`profiles/*.toml`, compiled
+//! into the binary), then a `--profiles-dir` whose files override or add, then `--profile` files.
+//!
+//! In a profiles directory, `firewalls.toml` adds families or replaces them by `id` (its
+//! `[confidence]` is optional), `desks.toml` adds desks (consulted before the built-in ones) or
+//! replaces them by `id`, `network.toml` replaces the network facts, and every other `*.toml` is
+//! a platform profile that adds a platform or replaces one by `id`. Each file is validated with
+//! file, line and field.
+
+use super::desks::{Desk, Desks};
+use super::firewalls::{Confidence, Family, Fingerprints};
+use super::network::NetworkFacts;
+use super::{BUNDLED, Profile, ProfileError, load_file, parse, parse_toml};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Library {
+    pub platforms: Vec<Profile>,
+    pub fingerprints: Fingerprints,
+    pub desks: Desks,
+    pub network: NetworkFacts,
+}
+
+/// A fingerprints file from a profiles directory: `[confidence]` may be left out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtraFingerprints {
+    confidence: Option<Confidence>,
+    #[serde(default)]
+    family: Vec<Family>,
+}
+
+fn file_error(path: &Path, message: String) -> ProfileError {
+    ProfileError {
+        file: path.display().to_string(),
+        line: 0,
+        column: 0,
+        field: "(file)".into(),
+        message,
+    }
+}
+
+fn read(path: &Path) -> Result<String, ProfileError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| file_error(path, format!("cannot read the file: {e}")))
+}
+
+/// Replace by `id`, or add (`front`: before what is there, so it is consulted first).
+fn upsert<T>(list: &mut Vec<T>, item: T, id: impl Fn(&T) -> &str, front: bool) {
+    match list.iter().position(|x| id(x) == id(&item)) {
+        Some(i) => list[i] = item,
+        None if front => list.insert(0, item),
+        None => list.push(item),
+    }
+}
+
+impl Library {
+    /// What is built into the binary.
+    pub fn bundled() -> Result<Library, ProfileError> {
+        Ok(Library {
+            platforms: BUNDLED
+                .iter()
+                .map(|(file, text)| parse(file, text))
+                .collect::<Result<_, _>>()?,
+            fingerprints: Fingerprints::bundled()?,
+            desks: Desks::bundled()?,
+            network: NetworkFacts::bundled()?,
+        })
+    }
+
+    /// Built in, then `dir`'s files (in name order), then `files` (platform profiles).
+    pub fn load(dir: Option<&Path>, files: &[PathBuf]) -> Result<Library, ProfileError> {
+        let mut lib = Library::bundled()?;
+        if let Some(dir) = dir {
+            let entries = std::fs::read_dir(dir)
+                .map_err(|e| file_error(dir, format!("cannot read the profiles directory: {e}")))?;
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+                .collect();
+            paths.sort();
+            if paths.is_empty() {
+                return Err(file_error(
+                    dir,
+                    "the profiles directory has no .toml file".into(),
+                ));
+            }
+            for path in &paths {
+                lib.add_file(path)?;
+            }
+        }
+        for path in files {
+            lib.add_platform(load_file(path)?);
+        }
+        Ok(lib)
+    }
+
+    fn add_platform(&mut self, p: Profile) {
+        upsert(&mut self.platforms, p, |p| &p.id, false);
+    }
+
+    fn add_file(&mut self, path: &Path) -> Result<(), ProfileError> {
+        let name = path.display().to_string();
+        match path.file_name().and_then(|n| n.to_str()) {
+            Some("firewalls.toml") => {
+                let extra: ExtraFingerprints = parse_toml(&name, &read(path)?)?;
+                if let Some(c) = extra.confidence {
+                    self.fingerprints.confidence = c;
+                }
+                for f in extra.family {
+                    upsert(&mut self.fingerprints.family, f, |f| &f.id, false);
+                }
+            }
+            Some("desks.toml") => {
+                let extra: Desks = parse_toml(&name, &read(path)?)?;
+                // In file order, each before the built-in ones.
+                for d in extra.desk.into_iter().rev() {
+                    upsert(&mut self.desks.desk, d, |d: &Desk| &d.id, true);
+                }
+            }
+            Some("network.toml") => self.network = parse_toml(&name, &read(path)?)?,
+            _ => self.add_platform(load_file(path)?),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(d.path().join(name), text).unwrap();
+        }
+        d
+    }
+
+    #[test]
+    fn a_directory_adds_and_overrides_desks_firewalls_and_platforms() {
+        let bundled = Library::bundled().unwrap();
+        let d = dir(&[
+            (
+                "desks.toml",
+                "[[desk]]\nid = \"mairie-x\"\nname = \"Mairie de X, service informatique\"\ndepartments = [\"78\"]\nkinds = [\"ecole\"]\nwhy_fr = \"La mairie gère le réseau.\"\nwhy_en = \"The town runs the network.\"\n",
+            ),
+            (
+                "firewalls.toml",
+                "[[family]]\nid = \"stormshield\"\nname = \"Stormshield (local)\"\n[[family.sign]]\nin = \"title\"\ncontains = \"Bloqué par X\"\nweight = 0.7\n",
+            ),
+            ("network.toml", "control = [\"192.0.2.1:443\"]\n"),
+        ]);
+        let lib = Library::load(Some(d.path()), &[]).unwrap();
+        assert_eq!(lib.desks.desk[0].id, "mairie-x");
+        assert_eq!(lib.desks.desk.len(), bundled.desks.desk.len() + 1);
+        let storm: Vec<&Family> = lib
+            .fingerprints
+            .family
+            .iter()
+            .filter(|f| f.id == "stormshield")
+            .collect();
+        assert_eq!(storm.len(), 1, "replaced by id, not added");
+        assert_eq!(storm[0].name, "Stormshield (local)");
+        assert_eq!(lib.network.control, ["192.0.2.1:443".parse().unwrap()]);
+        // The confidence thresholds were not given: the built-in ones stay.
+        assert_eq!(
+            lib.fingerprints.confidence.claim,
+            bundled.fingerprints.confidence.claim
+        );
+        assert_eq!(lib.platforms.len(), bundled.platforms.len());
+    }
+
+    #[test]
+    fn a_bad_file_in_the_directory_names_its_file_line_and_field() {
+        let d = dir(&[(
+            "desks.toml",
+            "[[desk]]\nid = \"x\"\nname = \"X\"\nwhy_fr = \"a\"\nwhy_en = \"b\"\nphone = 3\n",
+        )]);
+        let e = Library::load(Some(d.path()), &[]).unwrap_err();
+        assert!(e.file.ends_with("desks.toml"), "{e}");
+        assert_eq!(e.line, 6, "{e}");
+        assert!(e.to_string().contains("phone"), "{e}");
+        let empty = tempfile::tempdir().unwrap();
+        let e = Library::load(Some(empty.path()), &[]).unwrap_err();
+        assert!(e.message.contains("no .toml"), "{e}");
+        let e = Library::load(Some(&empty.path().join("missing")), &[]).unwrap_err();
+        assert!(e.message.contains("cannot read"), "{e}");
+    }
+}
