@@ -2,7 +2,7 @@
 //! A page that is not the service is `block_page` (its title is kept in `data`).
 
 use super::{Env, ms_f};
-use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use crate::profile::HttpsCheck;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
@@ -102,7 +102,7 @@ pub async fn get<S>(
     host_header: &str,
     path: &str,
     deadline: Duration,
-) -> Result<Answer, (ErrorClass, String)>
+) -> Result<Answer, ProbeError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -111,7 +111,7 @@ where
         .max_buf_size(MAX_HEAD)
         .handshake::<_, Empty<Bytes>>(TokioIo::new(stream))
         .await
-        .map_err(|e| (ErrorClass::Local, format!("HTTP: {e}")))?;
+        .map_err(|e| ProbeError::new(ErrorClass::Local, format!("HTTP: {e}")))?;
     let driver = tokio::spawn(async move {
         let _ = conn.await;
     });
@@ -120,7 +120,7 @@ where
         .header(hyper::header::USER_AGENT, USER_AGENT)
         .header(hyper::header::ACCEPT, "*/*")
         .body(Empty::<Bytes>::new())
-        .map_err(|e| (ErrorClass::Local, format!("HTTP request: {e}")))?;
+        .map_err(|e| ProbeError::new(ErrorClass::Local, format!("HTTP request: {e}")))?;
     let resp = sender.send_request(req).await.map_err(classify_hyper)?;
     let ttfb = start.elapsed();
     let mut answer = Answer {
@@ -173,16 +173,16 @@ where
     Ok(answer)
 }
 
-fn classify_hyper(e: hyper::Error) -> (ErrorClass, String) {
+fn classify_hyper(e: hyper::Error) -> ProbeError {
     let text = e.to_string();
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            return (super::classify_io(io), format!("HTTP: {io}"));
+            return ProbeError::new(super::classify_io(io), format!("HTTP: {io}"));
         }
         source = s.source();
     }
-    if e.is_parse() && text.contains("too large") {
+    let (class, message) = if e.is_parse() && text.contains("too large") {
         (
             ErrorClass::TooLarge,
             format!("HTTP: the answer's headers exceed {} KiB", MAX_HEAD / 1024),
@@ -201,7 +201,8 @@ fn classify_hyper(e: hyper::Error) -> (ErrorClass, String) {
         (ErrorClass::Timeout, "HTTP: no answer in time".into())
     } else {
         (ErrorClass::Closed, format!("HTTP: {text}"))
-    }
+    };
+    ProbeError::new(class, message)
 }
 
 /// One word that betrays a filter's own answer, where it is looked for: `title` (after HTML
@@ -254,7 +255,7 @@ pub enum Judged {
     /// profile says: reached; the profile may be stale. What differed, for the report.
     Reached(serde_json::Value),
     /// Positive evidence that something else answered in the service's place.
-    Blocked(ErrorClass, String),
+    Blocked(ProbeError),
 }
 
 /// Judge an answer the way a browser would. From the service's operator (a trusted chain for
@@ -288,22 +289,22 @@ pub fn judge(
         if let Some((family, sign)) =
             filter_sign(signs, title.as_deref(), |h| a.header(h).map(str::to_string))
         {
-            return Judged::Blocked(
+            return Judged::Blocked(ProbeError::new(
                 ErrorClass::BlockPage,
                 format!(
                     "HTTP {}: {what} answered instead of the service ({sign}: a {family} filter)",
                     a.status
                 ),
-            );
+            ));
         }
         if foreign {
-            return Judged::Blocked(
+            return Judged::Blocked(ProbeError::new(
                 ErrorClass::BlockPage,
                 format!(
                     "HTTP {}: redirected to {location}, which is neither the service nor its sign-in provider",
                     a.status
                 ),
-            );
+            ));
         }
     }
     let text = a.body_text();
@@ -379,7 +380,7 @@ pub async fn probe(
                 super::tls::handshake(tcp, host, &[b"http/1.1"], &env.trust).await?;
             facts.record(&mut out);
             let answer = get(stream, &host_header, &path, left).await?;
-            Ok::<_, (ErrorClass, String)>((answer, Some(facts)))
+            Ok::<_, ProbeError>((answer, Some(facts)))
         } else {
             Ok((get(tcp, &host_header, &path, left).await?, None))
         }
@@ -399,7 +400,7 @@ pub async fn probe(
                 format!("{}: {stage} in time", check.url),
             )
         }
-        Ok(Err((c, m))) => out.fail(c, m),
+        Ok(Err(e)) => out.failed(e),
         Ok(Ok((answer, facts))) => {
             answer.record(&mut out);
             if let Some(v) = bbb_version(&answer.body_text()) {
@@ -412,8 +413,8 @@ pub async fn probe(
             let judged = judge(check, host, &answer, origin, &env.page_signs);
             // An untrusted chain is the finding even if a page came back (kept as evidence).
             match (facts.as_ref().map(|f| &f.judgement), judged) {
-                (Some(Err((c, m))), _) => out.fail(*c, m.clone()),
-                (_, Judged::Blocked(c, m)) => out.fail(c, m),
+                (Some(Err(e)), _) => out.failed(e.clone()),
+                (_, Judged::Blocked(e)) => out.failed(e),
                 (_, judged) => {
                     if let Judged::Reached(what) = judged {
                         out.set("unexpected_answer", what);
@@ -440,14 +441,14 @@ pub async fn portal(host: &str, addrs: &[IpAddr], deadline: Duration) -> Outcome
     let run = async {
         let (tcp, sa, _) = super::tcp::connect(addrs, 80, deadline).await?;
         let left = deadline.saturating_sub(start.elapsed());
-        Ok::<_, (ErrorClass, String)>((get(tcp, host, "/", left).await?, sa))
+        Ok::<_, ProbeError>((get(tcp, host, "/", left).await?, sa))
     };
     out = match tokio::time::timeout(deadline, run).await {
         Err(_) => out.fail(
             ErrorClass::Timeout,
             format!("http://{host}/: no answer in time"),
         ),
-        Ok(Err((c, m))) => out.fail(c, m),
+        Ok(Err(e)) => out.failed(e),
         Ok(Ok((a, sa))) => {
             out.set("address", sa.to_string());
             out.set("http_status", a.status);
@@ -588,7 +589,7 @@ mod tests {
         for origin in [Origin::Inspected, Origin::Plain, Origin::Untrusted] {
             assert!(matches!(
                 judge(&c, HOST, &e2g, origin, &signs()),
-                Judged::Blocked(ErrorClass::BlockPage, m) if m.contains("amon")
+                Judged::Blocked(e) if e.class == ErrorClass::BlockPage && e.message.contains("amon")
             ));
         }
         // A filter's header, case-insensitive.
@@ -596,13 +597,13 @@ mod tests {
         squid.headers.push(("Server".into(), "Squid/5.7".into()));
         assert!(matches!(
             judge(&c, HOST, &squid, Origin::Inspected, &signs()),
-            Judged::Blocked(ErrorClass::BlockPage, _)
+            Judged::Blocked(e) if e.class == ErrorClass::BlockPage
         ));
         // A redirect to a host that is neither the platform nor its sign-in provider.
         let foreign = redirect("http://filtre.academie.fr/blocked?url=x");
         assert!(matches!(
             judge(&c, HOST, &foreign, Origin::Plain, &signs()),
-            Judged::Blocked(ErrorClass::BlockPage, m) if m.contains("filtre.academie.fr")
+            Judged::Blocked(e) if e.class == ErrorClass::BlockPage && e.message.contains("filtre.academie.fr")
         ));
         // ...but not to the platform's own domain, nor relative.
         assert_eq!(
