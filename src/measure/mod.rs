@@ -70,7 +70,7 @@ async fn locate(dns: &Dns, env: &Env, via: Option<&Proxy>) -> Result<String, Pro
     let host = url.host_str().unwrap_or_default().to_string();
     let mut scratch = Outcome::new(ProbeKind::Bandwidth, MLAB_LOCATE, None);
     let (stream, _) = connect(dns, env, via, &host, 443, true, &mut scratch).await?;
-    let answer = crate::probe::http::get(stream, &host, url.path(), env.timeout).await?;
+    let answer = crate::probe::fetch::get(stream, &host, url.path(), env.timeout).await?;
     if answer.status == 204 {
         return Err(ProbeError::new(
             ErrorClass::NoResponse,

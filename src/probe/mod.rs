@@ -2,6 +2,7 @@
 //! is classified. Deadlines are applied by the runner around every probe.
 
 pub mod dns;
+pub mod fetch;
 pub mod http;
 pub mod proxy;
 pub mod stun;

@@ -150,7 +150,7 @@ pub async fn tunnel(
         let _ = s.set_nodelay(true);
         let req = format!(
             "CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: {}\r\nProxy-Connection: keep-alive\r\n\r\n",
-            super::http::USER_AGENT
+            super::fetch::USER_AGENT
         );
         s.write_all(req.as_bytes()).await.map_err(at_proxy)?;
         let head = read_head(&mut s)
@@ -344,7 +344,7 @@ pub async fn discover(dns: &Dns, domains: &[String], env: &Env) -> (Outcome, Opt
         let left = env.timeout.saturating_sub(start.elapsed());
         let fetched = async {
             let (tcp, _, _) = super::tcp::connect(&ips, port, left).await?;
-            super::http::get(tcp, &host, &path, left).await
+            super::fetch::get(tcp, &host, &path, left).await
         };
         match tokio::time::timeout(left, fetched).await {
             Ok(Ok(a)) if a.status == 200 => {
@@ -399,7 +399,7 @@ pub async fn e2guardian_test(proxy: &Proxy, deadline: Duration) -> Outcome {
                 .at(proxy.addr)
         })?;
         // Absolute-form request, as a browser sends to a proxy.
-        super::http::get(tcp, "internal.test.e2guardian.org", url, deadline).await
+        super::fetch::get(tcp, "internal.test.e2guardian.org", url, deadline).await
     };
     out = match tokio::time::timeout(deadline, run).await {
         Err(_) => out.warn(

@@ -65,7 +65,7 @@ where
     if let Ok(v) = origin.parse() {
         req.headers_mut().insert("Origin", v);
     }
-    if let Ok(v) = super::http::USER_AGENT.parse() {
+    if let Ok(v) = super::fetch::USER_AGENT.parse() {
         req.headers_mut().insert("User-Agent", v);
     }
     let mut cfg = WebSocketConfig::default();
