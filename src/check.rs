@@ -460,7 +460,7 @@ pub async fn run(
             let start = std::time::Instant::now();
             o = match crate::probe::tcp::connect(&[addr.ip()], addr.port(), env.timeout).await {
                 Ok(_) => o,
-                Err((c, m)) => o.fail(c, m),
+                Err(e) => o.failed(e),
             };
             o.duration_ms = start.elapsed().as_millis() as u64;
             o

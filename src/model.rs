@@ -169,10 +169,38 @@ impl ErrorClass {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Why a probe failed: its class, what happened in words and, where there is one, the address
+/// it failed on. The report's `error` object carries the class and the message only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
 pub struct ProbeError {
     pub class: ErrorClass,
     pub message: String,
+    /// The address the probe failed on (a peer, a proxy), for the program; not in the report.
+    #[serde(skip)]
+    pub addr: Option<std::net::SocketAddr>,
+}
+
+impl ProbeError {
+    pub fn new(class: ErrorClass, message: impl Into<String>) -> Self {
+        ProbeError {
+            class,
+            message: message.into(),
+            addr: None,
+        }
+    }
+
+    /// The address it failed on.
+    pub fn at(mut self, addr: std::net::SocketAddr) -> Self {
+        self.addr = Some(addr);
+        self
+    }
+
+    /// The message after what was being done: `TCP 192.0.2.1:443: Connection refused`.
+    pub fn context(mut self, what: impl std::fmt::Display) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
 }
 
 /// The result of one probe. `error` is present only for `warn` and `fail`.
@@ -215,20 +243,30 @@ impl Outcome {
         self.data.insert(key.to_string(), v);
     }
 
-    pub fn fail(mut self, class: ErrorClass, message: impl Into<String>) -> Self {
+    pub fn fail(self, class: ErrorClass, message: impl Into<String>) -> Self {
+        self.failed(ProbeError::new(class, message))
+    }
+
+    pub fn warn(self, class: ErrorClass, message: impl Into<String>) -> Self {
+        self.warned(ProbeError::new(class, message))
+    }
+
+    /// Fail with `e` (its message, which the network may have chosen, made inert).
+    pub fn failed(mut self, e: ProbeError) -> Self {
         self.status = Status::Fail;
         self.error = Some(ProbeError {
-            class,
-            message: crate::inert::line(&message.into()),
+            message: crate::inert::line(&e.message),
+            ..e
         });
         self
     }
 
-    pub fn warn(mut self, class: ErrorClass, message: impl Into<String>) -> Self {
+    /// Warn with `e` (its message made inert).
+    pub fn warned(mut self, e: ProbeError) -> Self {
         self.status = Status::Warn;
         self.error = Some(ProbeError {
-            class,
-            message: crate::inert::line(&message.into()),
+            message: crate::inert::line(&e.message),
+            ..e
         });
         self
     }

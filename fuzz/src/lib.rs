@@ -58,7 +58,7 @@ pub fn http_head(data: &[u8]) {
         assert_inert(&serde_json::to_string(&out.data).unwrap_or_default());
     }
     let text = String::from_utf8_lossy(data);
-    if let Some(t) = preflight::probe::http::html_title(&text) {
+    if let Some(t) = preflight::probe::fetch::html_title(&text) {
         assert!(t.chars().count() <= 200);
     }
 }

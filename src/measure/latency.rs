@@ -46,7 +46,7 @@ async fn once(to: &Hop, cap: Duration) -> Option<f64> {
         Hop::Tunnel { proxy, host, port } => {
             match crate::probe::proxy::tunnel(proxy, host, *port, cap).await {
                 Ok(_s) => false,
-                Err((ErrorClass::Timeout, ..)) => true,
+                Err(e) if e.error.class == ErrorClass::Timeout => true,
                 Err(_) => return None,
             }
         }

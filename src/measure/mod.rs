@@ -8,7 +8,7 @@ pub mod needs;
 pub mod quality;
 pub mod upload;
 
-use crate::model::{ErrorClass, Outcome, ProbeKind, Status, Transport};
+use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Status, Transport};
 use crate::probe::{Env, dns::Dns, proxy::Proxy};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -65,26 +65,26 @@ impl Measured {
 }
 
 /// The measurement peer: `--bandwidth-url`, or the nearest M-Lab ndt7 server.
-async fn locate(dns: &Dns, env: &Env, via: Option<&Proxy>) -> Result<String, (ErrorClass, String)> {
+async fn locate(dns: &Dns, env: &Env, via: Option<&Proxy>) -> Result<String, ProbeError> {
     let url = url::Url::parse(MLAB_LOCATE).expect("a valid URL");
     let host = url.host_str().unwrap_or_default().to_string();
     let mut scratch = Outcome::new(ProbeKind::Bandwidth, MLAB_LOCATE, None);
     let (stream, _) = connect(dns, env, via, &host, 443, true, &mut scratch).await?;
-    let answer = crate::probe::http::get(stream, &host, url.path(), env.timeout).await?;
+    let answer = crate::probe::fetch::get(stream, &host, url.path(), env.timeout).await?;
     if answer.status == 204 {
-        return Err((
+        return Err(ProbeError::new(
             ErrorClass::NoResponse,
-            "M-Lab has no ndt7 server with capacity right now (204)".into(),
+            "M-Lab has no ndt7 server with capacity right now (204)",
         ));
     }
     if answer.status != 200 {
-        return Err((
+        return Err(ProbeError::new(
             ErrorClass::HttpStatus,
             format!("M-Lab's locate API answered HTTP {}", answer.status),
         ));
     }
     let v: serde_json::Value = serde_json::from_slice(&answer.body).map_err(|e| {
-        (
+        ProbeError::new(
             ErrorClass::Malformed,
             format!("M-Lab's locate answer is not JSON ({e})"),
         )
@@ -94,10 +94,12 @@ async fn locate(dns: &Dns, env: &Env, via: Option<&Proxy>) -> Result<String, (Er
         .and_then(|r| r.first())
         .and_then(|r| r["urls"]["wss:///ndt/v7/upload"].as_str())
         .map(str::to_string)
-        .ok_or((
-            ErrorClass::Malformed,
-            "M-Lab's locate answer names no ndt7 upload URL".into(),
-        ))
+        .ok_or_else(|| {
+            ProbeError::new(
+                ErrorClass::Malformed,
+                "M-Lab's locate answer names no ndt7 upload URL",
+            )
+        })
 }
 
 /// A stream to `host:port` (through `via` when a proxy is in use), TLS when `tls`, and the
@@ -111,13 +113,13 @@ async fn connect(
     port: u16,
     tls: bool,
     out: &mut Outcome,
-) -> Result<(Box<dyn upload::Io>, Option<SocketAddr>), (ErrorClass, String)> {
+) -> Result<(Box<dyn upload::Io>, Option<SocketAddr>), ProbeError> {
     let addrs = if via.is_some() {
         vec![]
     } else {
         let (d, addrs) = dns.probe(host).await;
         if let Some(e) = d.error {
-            return Err((e.class, e.message));
+            return Err(e);
         }
         addrs
     };
@@ -138,7 +140,7 @@ async fn connect(
         Ok((Box::new(s) as Box<dyn upload::Io>, hop))
     };
     tokio::time::timeout(env.timeout, run).await.map_err(|_| {
-        (
+        ProbeError::new(
             ErrorClass::Timeout,
             format!("{host}:{port}: no connection in time"),
         )
@@ -171,8 +173,8 @@ pub async fn bandwidth(
     };
     let peer = match peer {
         Ok(p) => p,
-        Err((c, msg)) => {
-            m.outcome = out.fail(c, format!("no measurement peer: {msg}"));
+        Err(e) => {
+            m.outcome = out.failed(e.context("no measurement peer"));
             m.outcome.duration_ms = start.elapsed().as_millis() as u64;
             return m;
         }
@@ -199,8 +201,8 @@ pub async fn bandwidth(
     let tls = matches!(parsed.scheme(), "wss" | "https");
     let (stream, first_hop) = match connect(dns, env, via, &host, port, tls, &mut out).await {
         Ok(s) => s,
-        Err((c, msg)) => {
-            m.outcome = out.fail(c, msg);
+        Err(e) => {
+            m.outcome = out.failed(e);
             m.outcome.duration_ms = start.elapsed().as_millis() as u64;
             return m;
         }

@@ -6,7 +6,7 @@
 //! requirements, also the M365 connectivity test); beyond BigBlueButton's own connection-status
 //! "critical" levels (loss 20 %, RTT 2000 ms) live media does not work.
 
-use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use crate::probe::ms_f;
 use rtc_stun::message::Message;
 use std::collections::HashMap;
@@ -107,7 +107,7 @@ pub fn judge(s: &Stats) -> Option<(bool, String)> {
 }
 
 /// Send `count` Binding requests paced every 20 ms to `server` and collect the answers.
-pub async fn measure(server: SocketAddr, count: usize) -> Result<Stats, (ErrorClass, String)> {
+pub async fn measure(server: SocketAddr, count: usize) -> Result<Stats, ProbeError> {
     let sock = crate::probe::stun::udp_to(server).await?;
     let mut sent_at: HashMap<[u8; 12], (usize, Instant)> = HashMap::new();
     let mut rtts: Vec<Option<Duration>> = vec![None; count];
@@ -160,7 +160,7 @@ pub async fn measure(server: SocketAddr, count: usize) -> Result<Stats, (ErrorCl
     }
     let s = stats(&rtts, garbage);
     if s.received == 0 {
-        return Err(if refused {
+        let (class, message) = if refused {
             (
                 ErrorClass::Refused,
                 format!("UDP {server}: port unreachable (ICMP): refused"),
@@ -175,7 +175,8 @@ pub async fn measure(server: SocketAddr, count: usize) -> Result<Stats, (ErrorCl
                 ErrorClass::Timeout,
                 format!("UDP {server}: none of {count} packets answered (UDP dropped on the way)"),
             )
-        });
+        };
+        return Err(ProbeError::new(class, message).at(server));
     }
     Ok(s)
 }
@@ -190,7 +191,7 @@ pub async fn probe(target: &str, server: SocketAddr, seconds: f64) -> Outcome {
         .with("address", server.to_string())
         .with("interval_ms", INTERVAL.as_millis() as u64);
     let mut out = match measure(server, count).await {
-        Err((c, m)) => out.fail(c, m),
+        Err(e) => out.failed(e),
         Ok(s) => {
             let out = out
                 .with("sent", s.sent)

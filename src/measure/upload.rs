@@ -233,7 +233,7 @@ pub async fn ndt7(stream: Box<dyn Io>, url: &str, duration: Duration, stop: Stop
         "Sec-WebSocket-Protocol",
         http::HeaderValue::from_static(NDT7_PROTOCOL),
     );
-    if let Ok(v) = crate::probe::http::USER_AGENT.parse() {
+    if let Ok(v) = crate::probe::fetch::USER_AGENT.parse() {
         req.headers_mut().insert("User-Agent", v);
     }
     let mut cfg = tungstenite::protocol::WebSocketConfig::default();
@@ -402,7 +402,7 @@ pub async fn post(
     };
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
-        crate::probe::http::USER_AGENT
+        crate::probe::fetch::USER_AGENT
     );
     const CHUNK: usize = 64 * 1024;
     let data = payload(CHUNK);

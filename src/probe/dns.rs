@@ -2,7 +2,7 @@
 //! One lookup per host; the answers, their TTL and the time are kept; a public name answered
 //! with a bogon address (0.0.0.0, loopback, private, ...) is a sinkhole.
 
-use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use hickory_resolver::config::{NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::NetError;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -232,44 +232,39 @@ impl Dns {
                     (out, ips)
                 }
             }
-            Err(e) => {
-                let (class, msg) = classify(&e, host);
-                (out.fail(class, msg), vec![])
-            }
+            Err(e) => (out.failed(classify(&e, host)), vec![]),
         }
     }
 }
 
-fn classify(e: &NetError, host: &str) -> (ErrorClass, String) {
+fn classify(e: &NetError, host: &str) -> ProbeError {
     if e.is_nx_domain() {
-        return (
+        return ProbeError::new(
             ErrorClass::Nxdomain,
             format!("{host} does not exist (NXDOMAIN)"),
         );
     }
     if e.is_no_records_found() {
-        return (
+        return ProbeError::new(
             ErrorClass::NoAnswer,
             format!("{host} has no address record"),
         );
     }
     match e {
-        NetError::Timeout => (
-            ErrorClass::Timeout,
-            "the DNS server did not answer in time".to_string(),
-        ),
-        NetError::Io(io) => (super::classify_io(io), format!("DNS: {io}")),
-        NetError::NoConnections => (
-            ErrorClass::Unreachable,
-            "no DNS server could be reached".to_string(),
-        ),
+        NetError::Timeout => {
+            ProbeError::new(ErrorClass::Timeout, "the DNS server did not answer in time")
+        }
+        NetError::Io(io) => ProbeError::new(super::classify_io(io), format!("DNS: {io}")),
+        NetError::NoConnections => {
+            ProbeError::new(ErrorClass::Unreachable, "no DNS server could be reached")
+        }
         other => {
             let text = other.to_string();
             let lower = text.to_ascii_lowercase();
             if lower.contains("timed out") || lower.contains("timeout") {
-                (ErrorClass::Timeout, format!("DNS: {text}"))
+                ProbeError::new(ErrorClass::Timeout, format!("DNS: {text}"))
             } else {
-                (
+                ProbeError::new(
                     ErrorClass::Servfail,
                     format!("the DNS server failed: {text}"),
                 )

@@ -1,208 +1,12 @@
 //! HTTPS: status, headers, at most 256 KiB of body, and the profile's "real answer" test.
 //! A page that is not the service is `block_page` (its title is kept in `data`).
 
-use super::{Env, ms_f};
-use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use super::Env;
+use super::fetch::{Answer, get};
+use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use crate::profile::HttpsCheck;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
-use hyper_util::rt::TokioIo;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncWrite};
-
-/// Most body bytes kept from an answer.
-pub const MAX_BODY: usize = 256 * 1024;
-/// Largest response head accepted (hyper's buffer); more is `too_large`.
-pub const MAX_HEAD: usize = 64 * 1024;
-
-pub const USER_AGENT: &str = concat!("preflight/", env!("CARGO_PKG_VERSION"));
-
-/// What came back from one request.
-#[derive(Debug, Clone, Default)]
-pub struct Answer {
-    pub status: u16,
-    pub reason: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    pub truncated: bool,
-    pub ttfb: Duration,
-}
-
-impl Answer {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn body_text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    pub fn title(&self) -> Option<String> {
-        html_title(&self.body_text())
-    }
-
-    /// Write what a diagnosis needs into `data`.
-    pub fn record(&self, out: &mut Outcome) {
-        out.set("http_status", self.status);
-        out.set("ttfb_ms", ms_f(self.ttfb));
-        out.set("body_bytes", self.body.len());
-        if self.truncated {
-            out.set("body_truncated", true);
-        }
-        if let Some(t) = self.title() {
-            out.set("title", t);
-        }
-        let mut kept = serde_json::Map::new();
-        for name in [
-            "server",
-            "via",
-            "x-squid-error",
-            "x-cache",
-            "location",
-            "content-type",
-            "proxy-authenticate",
-        ] {
-            if let Some(v) = self.header(name) {
-                kept.insert(
-                    name.to_string(),
-                    v.chars().take(300).collect::<String>().into(),
-                );
-            }
-        }
-        if !kept.is_empty() {
-            out.set("headers", serde_json::Value::Object(kept));
-        }
-    }
-}
-
-/// The `<title>` of an HTML page, whitespace-collapsed, at most 200 characters.
-pub fn html_title(body: &str) -> Option<String> {
-    let lower = body.to_ascii_lowercase();
-    let start = lower.find("<title")?;
-    let open_end = lower[start..].find('>')? + start + 1;
-    let close = lower[open_end..].find("</title")? + open_end;
-    let t: String = body[open_end..close]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if t.is_empty() {
-        None
-    } else {
-        Some(t.chars().take(200).collect())
-    }
-}
-
-/// Send `GET path` over an established stream (TLS or plain) and read the answer within limits.
-pub async fn get<S>(
-    stream: S,
-    host_header: &str,
-    path: &str,
-    deadline: Duration,
-) -> Result<Answer, (ErrorClass, String)>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let start = Instant::now();
-    let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
-        .max_buf_size(MAX_HEAD)
-        .handshake::<_, Empty<Bytes>>(TokioIo::new(stream))
-        .await
-        .map_err(|e| (ErrorClass::Local, format!("HTTP: {e}")))?;
-    let driver = tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    let req = hyper::Request::get(path)
-        .header(hyper::header::HOST, host_header)
-        .header(hyper::header::USER_AGENT, USER_AGENT)
-        .header(hyper::header::ACCEPT, "*/*")
-        .body(Empty::<Bytes>::new())
-        .map_err(|e| (ErrorClass::Local, format!("HTTP request: {e}")))?;
-    let resp = sender.send_request(req).await.map_err(classify_hyper)?;
-    let ttfb = start.elapsed();
-    let mut answer = Answer {
-        status: resp.status().as_u16(),
-        reason: resp.status().canonical_reason().unwrap_or("").to_string(),
-        headers: resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        ttfb,
-        ..Default::default()
-    };
-    let mut body = resp.into_body();
-    loop {
-        let left = deadline.saturating_sub(start.elapsed());
-        match tokio::time::timeout(left, body.frame()).await {
-            Err(_) => {
-                // Slow drip: keep what came, say the body did not end.
-                answer.truncated = true;
-                break;
-            }
-            Ok(None) => break,
-            Ok(Some(Err(e))) => {
-                if answer.body.is_empty() {
-                    driver.abort();
-                    return Err(classify_hyper(e));
-                }
-                answer.truncated = true;
-                break;
-            }
-            Ok(Some(Ok(frame))) => {
-                if let Some(data) = frame.data_ref() {
-                    let room = MAX_BODY - answer.body.len();
-                    answer.body.extend_from_slice(&data[..data.len().min(room)]);
-                    if answer.body.len() >= MAX_BODY {
-                        answer.truncated = true;
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    driver.abort();
-    Ok(answer)
-}
-
-fn classify_hyper(e: hyper::Error) -> (ErrorClass, String) {
-    let text = e.to_string();
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            return (super::classify_io(io), format!("HTTP: {io}"));
-        }
-        source = s.source();
-    }
-    if e.is_parse() && text.contains("too large") {
-        (
-            ErrorClass::TooLarge,
-            format!("HTTP: the answer's headers exceed {} KiB", MAX_HEAD / 1024),
-        )
-    } else if e.is_parse() {
-        (
-            ErrorClass::Malformed,
-            format!("HTTP: the answer is not HTTP ({text})"),
-        )
-    } else if e.is_incomplete_message() || e.is_closed() {
-        (
-            ErrorClass::Closed,
-            "HTTP: the connection closed before an answer".into(),
-        )
-    } else if e.is_timeout() {
-        (ErrorClass::Timeout, "HTTP: no answer in time".into())
-    } else {
-        (ErrorClass::Closed, format!("HTTP: {text}"))
-    }
-}
 
 pub use crate::profile::PageSign;
 
@@ -247,7 +51,7 @@ pub enum Judged {
     /// profile says: reached; the profile may be stale. What differed, for the report.
     Reached(serde_json::Value),
     /// Positive evidence that something else answered in the service's place.
-    Blocked(ErrorClass, String),
+    Blocked(ProbeError),
 }
 
 /// Judge an answer the way a browser would. From the service's operator (a trusted chain for
@@ -281,22 +85,22 @@ pub fn judge(
         if let Some((family, sign)) =
             filter_sign(signs, title.as_deref(), |h| a.header(h).map(str::to_string))
         {
-            return Judged::Blocked(
+            return Judged::Blocked(ProbeError::new(
                 ErrorClass::BlockPage,
                 format!(
                     "HTTP {}: {what} answered instead of the service ({sign}: a {family} filter)",
                     a.status
                 ),
-            );
+            ));
         }
         if foreign {
-            return Judged::Blocked(
+            return Judged::Blocked(ProbeError::new(
                 ErrorClass::BlockPage,
                 format!(
                     "HTTP {}: redirected to {location}, which is neither the service nor its sign-in provider",
                     a.status
                 ),
-            );
+            ));
         }
     }
     let text = a.body_text();
@@ -372,7 +176,7 @@ pub async fn probe(
                 super::tls::handshake(tcp, host, &[b"http/1.1"], &env.trust).await?;
             facts.record(&mut out);
             let answer = get(stream, &host_header, &path, left).await?;
-            Ok::<_, (ErrorClass, String)>((answer, Some(facts)))
+            Ok::<_, ProbeError>((answer, Some(facts)))
         } else {
             Ok((get(tcp, &host_header, &path, left).await?, None))
         }
@@ -392,7 +196,7 @@ pub async fn probe(
                 format!("{}: {stage} in time", check.url),
             )
         }
-        Ok(Err((c, m))) => out.fail(c, m),
+        Ok(Err(e)) => out.failed(e),
         Ok(Ok((answer, facts))) => {
             answer.record(&mut out);
             if let Some(v) = bbb_version(&answer.body_text()) {
@@ -405,8 +209,8 @@ pub async fn probe(
             let judged = judge(check, host, &answer, origin, &env.page_signs);
             // An untrusted chain is the finding even if a page came back (kept as evidence).
             match (facts.as_ref().map(|f| &f.judgement), judged) {
-                (Some(Err((c, m))), _) => out.fail(*c, m.clone()),
-                (_, Judged::Blocked(c, m)) => out.fail(c, m),
+                (Some(Err(e)), _) => out.failed(e.clone()),
+                (_, Judged::Blocked(e)) => out.failed(e),
                 (_, judged) => {
                     if let Judged::Reached(what) = judged {
                         out.set("unexpected_answer", what);
@@ -433,14 +237,14 @@ pub async fn portal(host: &str, addrs: &[IpAddr], deadline: Duration) -> Outcome
     let run = async {
         let (tcp, sa, _) = super::tcp::connect(addrs, 80, deadline).await?;
         let left = deadline.saturating_sub(start.elapsed());
-        Ok::<_, (ErrorClass, String)>((get(tcp, host, "/", left).await?, sa))
+        Ok::<_, ProbeError>((get(tcp, host, "/", left).await?, sa))
     };
     out = match tokio::time::timeout(deadline, run).await {
         Err(_) => out.fail(
             ErrorClass::Timeout,
             format!("http://{host}/: no answer in time"),
         ),
-        Ok(Err((c, m))) => out.fail(c, m),
+        Ok(Err(e)) => out.failed(e),
         Ok(Ok((a, sa))) => {
             out.set("address", sa.to_string());
             out.set("http_status", a.status);
@@ -465,6 +269,7 @@ pub async fn portal(host: &str, addrs: &[IpAddr], deadline: Duration) -> Outcome
 
 #[cfg(test)]
 mod tests {
+    use super::super::fetch::html_title;
     use super::super::tls::Origin;
     use super::*;
 
@@ -581,7 +386,7 @@ mod tests {
         for origin in [Origin::Inspected, Origin::Plain, Origin::Untrusted] {
             assert!(matches!(
                 judge(&c, HOST, &e2g, origin, &signs()),
-                Judged::Blocked(ErrorClass::BlockPage, m) if m.contains("amon")
+                Judged::Blocked(e) if e.class == ErrorClass::BlockPage && e.message.contains("amon")
             ));
         }
         // A filter's header, case-insensitive.
@@ -589,13 +394,13 @@ mod tests {
         squid.headers.push(("Server".into(), "Squid/5.7".into()));
         assert!(matches!(
             judge(&c, HOST, &squid, Origin::Inspected, &signs()),
-            Judged::Blocked(ErrorClass::BlockPage, _)
+            Judged::Blocked(e) if e.class == ErrorClass::BlockPage
         ));
         // A redirect to a host that is neither the platform nor its sign-in provider.
         let foreign = redirect("http://filtre.academie.fr/blocked?url=x");
         assert!(matches!(
             judge(&c, HOST, &foreign, Origin::Plain, &signs()),
-            Judged::Blocked(ErrorClass::BlockPage, m) if m.contains("filtre.academie.fr")
+            Judged::Blocked(e) if e.class == ErrorClass::BlockPage && e.message.contains("filtre.academie.fr")
         ));
         // ...but not to the platform's own domain, nor relative.
         assert_eq!(

@@ -4,8 +4,8 @@
 //! its `PROXY host:port` lines). Through a proxy, a tunnel is asked with `CONNECT`; the answer
 //! (200, 407 with its realm, 403, an e2guardian redirect...) is evidence about the firewall.
 
-use super::{Env, classify_io, ms_f};
-use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use super::{Env, ms_f};
+use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use crate::probe::dns::Dns;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -61,19 +61,33 @@ impl Head {
     }
 }
 
+/// A tunnel the proxy did not open: why, and the head of its answer when it gave one.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct TunnelError {
+    pub error: ProbeError,
+    pub head: Option<Head>,
+}
+
+impl From<ProbeError> for TunnelError {
+    fn from(error: ProbeError) -> Self {
+        TunnelError { error, head: None }
+    }
+}
+
 /// Read an HTTP answer head (up to the blank line) without reading past it.
-async fn read_head(s: &mut TcpStream) -> Result<Head, (ErrorClass, String)> {
+async fn read_head(s: &mut TcpStream) -> Result<Head, ProbeError> {
     let mut buf = Vec::with_capacity(1024);
     let mut byte = [0u8; 1];
     loop {
         let n = s
             .read(&mut byte)
             .await
-            .map_err(|e| (classify_io(&e), format!("proxy: {e}")))?;
+            .map_err(|e| ProbeError::from(e).context("proxy"))?;
         if n == 0 {
-            return Err((
+            return Err(ProbeError::new(
                 ErrorClass::Closed,
-                "the proxy closed the connection without an answer".into(),
+                "the proxy closed the connection without an answer",
             ));
         }
         buf.push(byte[0]);
@@ -81,16 +95,15 @@ async fn read_head(s: &mut TcpStream) -> Result<Head, (ErrorClass, String)> {
             break;
         }
         if buf.len() > MAX_HEAD {
-            return Err((
+            return Err(ProbeError::new(
                 ErrorClass::TooLarge,
-                "the proxy's answer head is too large".into(),
+                "the proxy's answer head is too large",
             ));
         }
     }
-    parse_head(&buf).map(|(h, _)| h).ok_or((
-        ErrorClass::Malformed,
-        "the proxy's answer is not HTTP".into(),
-    ))
+    parse_head(&buf)
+        .map(|(h, _)| h)
+        .ok_or_else(|| ProbeError::new(ErrorClass::Malformed, "the proxy's answer is not HTTP"))
 }
 
 /// An HTTP answer's head, and where its body starts; None when `buf` does not hold a whole,
@@ -126,20 +139,23 @@ pub async fn tunnel(
     host: &str,
     port: u16,
     deadline: Duration,
-) -> Result<(TcpStream, Head), (ErrorClass, String, Option<Head>)> {
+) -> Result<(TcpStream, Head), TunnelError> {
+    let at_proxy = |e: std::io::Error| {
+        ProbeError::from(e)
+            .context(format_args!("proxy {}", proxy.label))
+            .at(proxy.addr)
+    };
     let run = async {
-        let mut s = TcpStream::connect(proxy.addr)
-            .await
-            .map_err(|e| (classify_io(&e), format!("proxy {}: {e}", proxy.label), None))?;
+        let mut s = TcpStream::connect(proxy.addr).await.map_err(at_proxy)?;
         let _ = s.set_nodelay(true);
         let req = format!(
             "CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: {}\r\nProxy-Connection: keep-alive\r\n\r\n",
-            super::http::USER_AGENT
+            super::fetch::USER_AGENT
         );
-        s.write_all(req.as_bytes())
+        s.write_all(req.as_bytes()).await.map_err(at_proxy)?;
+        let head = read_head(&mut s)
             .await
-            .map_err(|e| (classify_io(&e), format!("proxy {}: {e}", proxy.label), None))?;
-        let head = read_head(&mut s).await.map_err(|(c, m)| (c, m, None))?;
+            .map_err(|e| TunnelError::from(e.at(proxy.addr)))?;
         if head.status == 200 {
             return Ok((s, head));
         }
@@ -170,15 +186,19 @@ pub async fn tunnel(
                 )
             }
         };
-        Err((class, why, Some(head)))
+        Err(TunnelError {
+            error: ProbeError::new(class, why).at(proxy.addr),
+            head: Some(head),
+        })
     };
     match tokio::time::timeout(deadline, run).await {
         Ok(r) => r,
-        Err(_) => Err((
+        Err(_) => Err(ProbeError::new(
             ErrorClass::Timeout,
             format!("proxy {}: no answer to CONNECT in time", proxy.label),
-            None,
-        )),
+        )
+        .at(proxy.addr)
+        .into()),
     }
 }
 
@@ -251,15 +271,18 @@ pub fn search_domains() -> Vec<String> {
     }
 }
 
-async fn resolve(dns: &Dns, hp: &str) -> Result<SocketAddr, String> {
+async fn resolve(dns: &Dns, hp: &str) -> Result<SocketAddr, ProbeError> {
+    let local = |m: String| ProbeError::new(ErrorClass::Local, m);
     let (host, port) = hp
         .rsplit_once(':')
-        .ok_or_else(|| format!("`{hp}` has no port"))?;
-    let port: u16 = port.parse().map_err(|_| format!("`{hp}`: bad port"))?;
+        .ok_or_else(|| local(format!("`{hp}` has no port")))?;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| local(format!("`{hp}`: bad port")))?;
     let (o, ips) = dns.probe(host).await;
     match ips.first() {
         Some(ip) if o.works() => Ok(SocketAddr::new(*ip, port)),
-        _ => Err(format!("cannot resolve {host}")),
+        _ => Err(local(format!("cannot resolve {host}"))),
     }
 }
 
@@ -292,7 +315,7 @@ pub async fn discover(dns: &Dns, domains: &[String], env: &Env) -> (Outcome, Opt
                 )
             }
             Err(e) => (
-                out.warn(ErrorClass::Local, format!("proxy from the {source}: {e}")),
+                out.warned(e.context(format_args!("proxy from the {source}"))),
                 None,
             ),
         };
@@ -321,7 +344,7 @@ pub async fn discover(dns: &Dns, domains: &[String], env: &Env) -> (Outcome, Opt
         let left = env.timeout.saturating_sub(start.elapsed());
         let fetched = async {
             let (tcp, _, _) = super::tcp::connect(&ips, port, left).await?;
-            super::http::get(tcp, &host, &path, left).await
+            super::fetch::get(tcp, &host, &path, left).await
         };
         match tokio::time::timeout(left, fetched).await {
             Ok(Ok(a)) if a.status == 200 => {
@@ -347,7 +370,7 @@ pub async fn discover(dns: &Dns, domains: &[String], env: &Env) -> (Outcome, Opt
                 }
             }
             Ok(Ok(a)) => tried.push(format!("  -> HTTP {}", a.status)),
-            Ok(Err((c, _))) => tried.push(format!("  -> {}", c.as_str())),
+            Ok(Err(e)) => tried.push(format!("  -> {}", e.class.as_str())),
             Err(_) => tried.push("  -> timeout".into()),
         }
     }
@@ -370,18 +393,20 @@ pub async fn e2guardian_test(proxy: &Proxy, deadline: Duration) -> Outcome {
         Some(Transport::Tcp),
     );
     let run = async {
-        let tcp = TcpStream::connect(proxy.addr)
-            .await
-            .map_err(|e| (classify_io(&e), format!("proxy {}: {e}", proxy.label)))?;
+        let tcp = TcpStream::connect(proxy.addr).await.map_err(|e| {
+            ProbeError::from(e)
+                .context(format_args!("proxy {}", proxy.label))
+                .at(proxy.addr)
+        })?;
         // Absolute-form request, as a browser sends to a proxy.
-        super::http::get(tcp, "internal.test.e2guardian.org", url, deadline).await
+        super::fetch::get(tcp, "internal.test.e2guardian.org", url, deadline).await
     };
     out = match tokio::time::timeout(deadline, run).await {
         Err(_) => out.warn(
             ErrorClass::Timeout,
             "the proxy did not answer the test URL in time",
         ),
-        Ok(Err((c, m))) => out.warn(c, m),
+        Ok(Err(e)) => out.warned(e),
         Ok(Ok(a)) => {
             a.record(&mut out);
             if a.body_text().contains("e2guardian internal test OK") {
@@ -406,7 +431,7 @@ pub async fn open(
     port: u16,
     deadline: Duration,
     out: &mut Outcome,
-) -> Result<TcpStream, (ErrorClass, String)> {
+) -> Result<TcpStream, ProbeError> {
     match via {
         None => {
             let (s, sa, rtt) = super::tcp::connect(addrs, port, deadline).await?;
@@ -422,11 +447,11 @@ pub async fn open(
                     out.set("connect_ms", ms_f(t0.elapsed()));
                     Ok(s)
                 }
-                Err((c, m, head)) => {
+                Err(TunnelError { error, head }) => {
                     if let Some(h) = head {
                         h.record(out);
                     }
-                    Err((c, m))
+                    Err(error)
                 }
             }
         }

@@ -5,7 +5,7 @@
 //! header's length (RFC 8489 §6.2.2), no extra prefix.
 
 use super::{Env, classify_io, ms_f};
-use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use crate::profile::IceScheme;
 use rtc_stun::attributes::{ATTR_NONCE, ATTR_REALM, ATTR_SOFTWARE, ATTR_XORMAPPED_ADDRESS};
 use rtc_stun::error_code::ErrorCodeAttribute;
@@ -53,18 +53,19 @@ pub struct Reply {
     pub software: Option<String>,
 }
 
-/// Decode a datagram or stream frame as the answer to `req`. `Err` when it is not one.
-pub fn decode(req: &Message, bytes: &[u8]) -> Result<Reply, String> {
+/// Decode a datagram or stream frame as the answer to `req`. `Err` (`malformed`) when it is not one.
+pub fn decode(req: &Message, bytes: &[u8]) -> Result<Reply, ProbeError> {
+    let malformed = |m: String| ProbeError::new(ErrorClass::Malformed, m);
     let mut m = Message::new();
     m.unmarshal_binary(bytes)
-        .map_err(|e| format!("not STUN: {e}"))?;
+        .map_err(|e| malformed(format!("not STUN: {e}")))?;
     if m.transaction_id != req.transaction_id {
-        return Err("a STUN message for another transaction".into());
+        return Err(malformed("a STUN message for another transaction".into()));
     }
     let method_ok = m.typ.method == req.typ.method
         || (req.typ.method == METHOD_BINDING && m.typ.method == METHOD_BINDING);
     if !method_ok {
-        return Err(format!("unexpected STUN method {}", m.typ));
+        return Err(malformed(format!("unexpected STUN method {}", m.typ)));
     }
     let mut reply = Reply {
         success: m.typ.class == CLASS_SUCCESS_RESPONSE,
@@ -84,7 +85,7 @@ pub fn decode(req: &Message, bytes: &[u8]) -> Result<Reply, String> {
             reply.error_code = Some(ec.code.0);
         }
     } else if m.typ.class != CLASS_SUCCESS_RESPONSE {
-        return Err(format!("a STUN {} is not a response", m.typ));
+        return Err(malformed(format!("a STUN {} is not a response", m.typ)));
     }
     if let Ok(raw) = m.get(ATTR_XORMAPPED_ADDRESS) {
         // The address must be as long as its family says (RFC 8489 §14.2): the decoder
@@ -96,10 +97,10 @@ pub fn decode(req: &Message, bytes: &[u8]) -> Result<Reply, String> {
         };
         let mut xor = XorMappedAddress::default();
         if !whole || xor.get_from(&m).is_err() {
-            return Err(format!(
+            return Err(malformed(format!(
                 "a XOR-MAPPED-ADDRESS of {} bytes that does not match its family",
                 raw.len()
-            ));
+            )));
         }
         reply.mapped = Some(SocketAddr::new(xor.ip, xor.port));
     }
@@ -108,7 +109,7 @@ pub fn decode(req: &Message, bytes: &[u8]) -> Result<Reply, String> {
 
 /// A UDP socket connected to `addr`: a connected socket receives the ICMP port-unreachable
 /// as ECONNREFUSED, and only `addr`'s datagrams.
-pub async fn udp_to(addr: SocketAddr) -> Result<UdpSocket, (ErrorClass, String)> {
+pub async fn udp_to(addr: SocketAddr) -> Result<UdpSocket, ProbeError> {
     let bind: SocketAddr = if addr.is_ipv4() {
         (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
     } else {
@@ -116,10 +117,12 @@ pub async fn udp_to(addr: SocketAddr) -> Result<UdpSocket, (ErrorClass, String)>
     };
     let sock = UdpSocket::bind(bind)
         .await
-        .map_err(|e| (ErrorClass::Local, format!("UDP socket: {e}")))?;
-    sock.connect(addr)
-        .await
-        .map_err(|e| (classify_io(&e), format!("UDP {addr}: {e}")))?;
+        .map_err(|e| ProbeError::new(ErrorClass::Local, format!("UDP socket: {e}")))?;
+    sock.connect(addr).await.map_err(|e| {
+        ProbeError::from(e)
+            .context(format_args!("UDP {addr}"))
+            .at(addr)
+    })?;
     Ok(sock)
 }
 
@@ -128,38 +131,41 @@ async fn exchange_udp(
     addr: SocketAddr,
     req: &Message,
     deadline: Duration,
-) -> Result<(Reply, Duration, SocketAddr), (ErrorClass, String)> {
+) -> Result<(Reply, Duration, SocketAddr), ProbeError> {
     let sock = udp_to(addr).await?;
     let local = sock
         .local_addr()
-        .map_err(|e| (ErrorClass::Local, format!("UDP socket: {e}")))?;
+        .map_err(|e| ProbeError::new(ErrorClass::Local, format!("UDP socket: {e}")))?;
     let start = Instant::now();
     let mut next_send = Duration::ZERO;
     let mut gap = Duration::from_millis(250);
     let mut sent_at = start;
-    let mut garbage: Option<String> = None;
+    let mut garbage: Option<ProbeError> = None;
     let mut buf = vec![0u8; 2048];
     loop {
         let now = start.elapsed();
         if now >= deadline {
             return Err(match garbage {
-                Some(g) => (
+                Some(g) => ProbeError::new(
                     ErrorClass::Malformed,
                     format!("UDP {addr}: only invalid answers ({g})"),
                 ),
-                None => (
+                None => ProbeError::new(
                     ErrorClass::Timeout,
                     format!(
                         "UDP {addr}: no answer in {} ms (UDP dropped on the way)",
                         deadline.as_millis()
                     ),
                 ),
-            });
+            }
+            .at(addr));
         }
         if now >= next_send {
             sent_at = Instant::now();
             if let Err(e) = sock.send(&req.raw).await {
-                return Err((classify_io(&e), format!("UDP {addr}: {e}")));
+                return Err(ProbeError::from(e)
+                    .context(format_args!("UDP {addr}"))
+                    .at(addr));
             }
             next_send = now + gap;
             gap *= 2;
@@ -168,16 +174,18 @@ async fn exchange_udp(
         match tokio::time::timeout(wait, sock.recv(&mut buf)).await {
             Err(_) => continue,
             Ok(Err(e)) => {
-                let c = classify_io(&e);
-                if c == ErrorClass::Refused {
-                    return Err((
-                        c,
+                if classify_io(&e) == ErrorClass::Refused {
+                    return Err(ProbeError::new(
+                        ErrorClass::Refused,
                         format!(
                             "UDP {addr}: port unreachable (ICMP): nothing listens or a firewall rejects"
                         ),
-                    ));
+                    )
+                    .at(addr));
                 }
-                return Err((c, format!("UDP {addr}: {e}")));
+                return Err(ProbeError::from(e)
+                    .context(format_args!("UDP {addr}"))
+                    .at(addr));
             }
             Ok(Ok(n)) => match decode(req, &buf[..n]) {
                 Ok(r) => return Ok((r, sent_at.elapsed(), local)),
@@ -191,7 +199,7 @@ async fn exchange_udp(
 pub async fn exchange_stream<S>(
     stream: &mut S,
     req: &Message,
-) -> Result<(Reply, Duration), (ErrorClass, String)>
+) -> Result<(Reply, Duration), ProbeError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -199,40 +207,41 @@ where
     stream
         .write_all(&req.raw)
         .await
-        .map_err(|e| (classify_io(&e), format!("sending the STUN request: {e}")))?;
+        .map_err(|e| ProbeError::from(e).context("sending the STUN request"))?;
     stream.flush().await.ok();
     let mut head = [0u8; 20];
-    stream.read_exact(&mut head).await.map_err(|e| {
-        let c = classify_io(&e);
-        (c, format!("reading the STUN answer: {e}"))
-    })?;
+    stream
+        .read_exact(&mut head)
+        .await
+        .map_err(|e| ProbeError::from(e).context("reading the STUN answer"))?;
     if head.starts_with(b"HTTP/") || head.starts_with(b"<") {
-        return Err((
+        return Err(ProbeError::new(
             ErrorClass::NoRelay,
-            "a web server answered instead of a TURN relay (the port is not routed to TURN)".into(),
+            "a web server answered instead of a TURN relay (the port is not routed to TURN)",
         ));
     }
     let cookie = u32::from_be_bytes([head[4], head[5], head[6], head[7]]);
     if head[0] & 0xC0 != 0 || cookie != MAGIC_COOKIE {
-        return Err((
+        return Err(ProbeError::new(
             ErrorClass::Malformed,
-            "the answer is not STUN (no magic cookie)".into(),
+            "the answer is not STUN (no magic cookie)",
         ));
     }
     let len = u16::from_be_bytes([head[2], head[3]]) as usize;
     if len > MAX_STUN || !len.is_multiple_of(4) {
-        return Err((ErrorClass::Malformed, format!("invalid STUN length {len}")));
+        return Err(ProbeError::new(
+            ErrorClass::Malformed,
+            format!("invalid STUN length {len}"),
+        ));
     }
     let mut msg = head.to_vec();
     msg.resize(20 + len, 0);
     stream
         .read_exact(&mut msg[20..])
         .await
-        .map_err(|e| (classify_io(&e), format!("reading the STUN answer: {e}")))?;
+        .map_err(|e| ProbeError::from(e).context("reading the STUN answer"))?;
     let rtt = t0.elapsed();
-    decode(req, &msg)
-        .map(|r| (r, rtt))
-        .map_err(|m| (ErrorClass::Malformed, m))
+    decode(req, &msg).map(|r| (r, rtt))
 }
 
 /// The `stun` or `turn` probe for one ICE URL.
@@ -266,14 +275,14 @@ pub async fn probe(
                     .find(|a| a.is_ipv4())
                     .or(addrs.first())
                     .copied()
-                    .ok_or((ErrorClass::Local, "no address".to_string()))?;
+                    .ok_or_else(|| ProbeError::new(ErrorClass::Local, "no address"))?;
                 // A little less than the probe's deadline, so that what the exchange saw
                 // (only garbage, or silence) is reported rather than the outer timeout.
                 let budget = deadline.saturating_sub(Duration::from_millis(100));
                 let (r, rtt, local) = exchange_udp(SocketAddr::new(ip, port), &req, budget).await?;
                 out.set("address", SocketAddr::new(ip, port).to_string());
                 out.set("local_address", local.to_string());
-                Ok::<_, (ErrorClass, String)>((r, rtt, None))
+                Ok::<_, ProbeError>((r, rtt, None))
             }
             Transport::Tcp => {
                 let mut tcp =
@@ -299,7 +308,7 @@ pub async fn probe(
             ErrorClass::Timeout,
             format!("{url}: no answer in {} ms", deadline.as_millis()),
         ),
-        Ok(Err((c, m))) => out.fail(c, m),
+        Ok(Err(e)) => out.failed(e),
         Ok(Ok((reply, rtt, facts))) => {
             out.set("rtt_ms", ms_f(rtt));
             if let Some(m) = reply.mapped {
@@ -408,7 +417,8 @@ mod tests {
             vec![0, 1],
         ] {
             let e = decode(&req, &with_mapped(&req, &bad)).unwrap_err();
-            assert!(e.contains("XOR-MAPPED-ADDRESS"), "{e}");
+            assert_eq!(e.class, ErrorClass::Malformed);
+            assert!(e.message.contains("XOR-MAPPED-ADDRESS"), "{e}");
         }
         let v6 = [vec![0, 2, 0x21, 0x12], vec![7; 16]].concat();
         assert!(

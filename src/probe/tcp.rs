@@ -1,7 +1,7 @@
 //! TCP connect: `refused` (RST), `reset`, `timeout` (dropped), `unreachable`.
 
-use super::{classify_io, ms_f};
-use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use super::ms_f;
+use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
@@ -12,12 +12,15 @@ pub async fn connect(
     addrs: &[IpAddr],
     port: u16,
     deadline: Duration,
-) -> Result<(TcpStream, SocketAddr, Duration), (ErrorClass, String)> {
+) -> Result<(TcpStream, SocketAddr, Duration), ProbeError> {
     if addrs.is_empty() {
-        return Err((ErrorClass::Local, "no address to connect to".into()));
+        return Err(ProbeError::new(
+            ErrorClass::Local,
+            "no address to connect to",
+        ));
     }
     let start = Instant::now();
-    let mut last = (ErrorClass::Timeout, String::new());
+    let mut last = None;
     // IPv4 first: school networks rarely route IPv6 well, and the browser falls back anyway.
     let mut ordered: Vec<IpAddr> = addrs.iter().copied().filter(IpAddr::is_ipv4).collect();
     ordered.extend(addrs.iter().copied().filter(IpAddr::is_ipv6));
@@ -33,22 +36,27 @@ pub async fn connect(
                 let _ = s.set_nodelay(true);
                 return Ok((s, sa, t0.elapsed()));
             }
-            Ok(Err(e)) => last = (classify_io(&e), format!("TCP {sa}: {e}")),
+            Ok(Err(e)) => last = Some(ProbeError::from(e).context(format_args!("TCP {sa}")).at(sa)),
             Err(_) => {
-                last = (
-                    ErrorClass::Timeout,
-                    format!(
-                        "TCP {sa}: no answer in {} ms (packets dropped)",
-                        left.as_millis()
-                    ),
+                last = Some(
+                    ProbeError::new(
+                        ErrorClass::Timeout,
+                        format!(
+                            "TCP {sa}: no answer in {} ms (packets dropped)",
+                            left.as_millis()
+                        ),
+                    )
+                    .at(sa),
                 )
             }
         }
     }
-    if last.1.is_empty() {
-        last.1 = format!("TCP port {port}: no answer in time (packets dropped)");
-    }
-    Err(last)
+    Err(last.unwrap_or_else(|| {
+        ProbeError::new(
+            ErrorClass::Timeout,
+            format!("TCP port {port}: no answer in time (packets dropped)"),
+        )
+    }))
 }
 
 /// The `tcp` probe for `host:port`.
@@ -63,7 +71,7 @@ pub async fn probe(host: &str, addrs: &[IpAddr], port: u16, deadline: Duration) 
         Ok((_s, sa, rtt)) => out
             .with("address", sa.to_string())
             .with("connect_ms", ms_f(rtt)),
-        Err((class, msg)) => out.fail(class, msg),
+        Err(e) => out.failed(e),
     };
     out.duration_ms = start.elapsed().as_millis() as u64;
     out

@@ -6,7 +6,7 @@
 //! installed the firewall's CA on its PCs) is still reported, as a warning.
 
 use super::ms_f;
-use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
@@ -114,19 +114,14 @@ impl Trust {
         &self,
         host: &str,
         chain: &[CertificateDer<'static>],
-    ) -> Result<Option<String>, (ErrorClass, String)> {
+    ) -> Result<Option<String>, ProbeError> {
         let Some((leaf, rest)) = chain.split_first() else {
-            return Err((
+            return Err(ProbeError::new(
                 ErrorClass::TlsHandshake,
-                "the server sent no certificate".into(),
+                "the server sent no certificate",
             ));
         };
-        let name = ServerName::try_from(host.to_string()).map_err(|_| {
-            (
-                ErrorClass::Local,
-                format!("`{host}` is not a valid TLS name"),
-            )
-        })?;
+        let name = tls_name(host)?;
         let summaries: Vec<CertSummary> = chain.iter().filter_map(|c| summarize(c)).collect();
         let issuer = summaries
             .first()
@@ -150,7 +145,8 @@ impl Trust {
                     "the certificate for {host} is issued by `{issuer}`, an authority this computer trusts but that is not a public one: a firewall inspects (decrypts) this traffic"
                 )))
             }
-            Err(rustls::Error::InvalidCertificate(ce)) => Err(match ce {
+            Err(rustls::Error::InvalidCertificate(ce)) => {
+                let (class, message) = match ce {
                 CertificateError::UnknownIssuer
                 | CertificateError::BadSignature
                 | CertificateError::UnhandledCriticalExtension => (
@@ -175,8 +171,13 @@ impl Trust {
                     ErrorClass::CertInvalid,
                     format!("the certificate for {host} is invalid: {other:?}"),
                 ),
-            }),
-            Err(e) => Err((ErrorClass::CertInvalid, format!("certificate for {host}: {e}"))),
+                };
+                Err(ProbeError::new(class, message))
+            }
+            Err(e) => Err(ProbeError::new(
+                ErrorClass::CertInvalid,
+                format!("certificate for {host}: {e}"),
+            )),
         }
     }
 
@@ -306,7 +307,7 @@ pub struct TlsFacts {
     pub chain: Vec<CertSummary>,
     /// Ok when the chain is trusted for the host (with a warning when an inspection authority
     /// issued it); otherwise the class and the explanation.
-    pub judgement: Result<Option<String>, (ErrorClass, String)>,
+    pub judgement: Result<Option<String>, ProbeError>,
 }
 
 impl TlsFacts {
@@ -351,7 +352,7 @@ impl TlsFacts {
         match &self.judgement {
             Ok(None) => out,
             Ok(Some(why)) => out.warn(ErrorClass::TlsInterception, why.clone()),
-            Err((c, m)) => out.fail(*c, m.clone()),
+            Err(e) => out.failed(e.clone()),
         }
     }
 }
@@ -362,16 +363,11 @@ pub async fn handshake<S>(
     host: &str,
     alpn: &[&[u8]],
     trust: &Trust,
-) -> Result<(TlsStream<S>, TlsFacts), (ErrorClass, String)>
+) -> Result<(TlsStream<S>, TlsFacts), ProbeError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let name = ServerName::try_from(host.to_string()).map_err(|_| {
-        (
-            ErrorClass::Local,
-            format!("`{host}` is not a valid TLS name"),
-        )
-    })?;
+    let name = tls_name(host)?;
     let start = Instant::now();
     let tls = trust
         .connector(alpn)
@@ -396,10 +392,20 @@ where
     Ok((tls, facts))
 }
 
-fn classify_tls_error(e: &std::io::Error, host: &str, alpn: &[&[u8]]) -> (ErrorClass, String) {
+/// `host` as the name a TLS client sends.
+fn tls_name(host: &str) -> Result<ServerName<'static>, ProbeError> {
+    ServerName::try_from(host.to_string()).map_err(|_| {
+        ProbeError::new(
+            ErrorClass::Local,
+            format!("`{host}` is not a valid TLS name"),
+        )
+    })
+}
+
+fn classify_tls_error(e: &std::io::Error, host: &str, alpn: &[&[u8]]) -> ProbeError {
     let text = e.to_string();
     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        return match inner {
+        let (class, message) = match inner {
             // Offered only TURN's ALPN, told "no application protocol": a TLS server that is
             // no TURN relay (nginx answers so since 1.21.4).
             rustls::Error::AlertReceived(rustls::AlertDescription::NoApplicationProtocol)
@@ -422,8 +428,9 @@ fn classify_tls_error(e: &std::io::Error, host: &str, alpn: &[&[u8]]) -> (ErrorC
             ),
             _ => (ErrorClass::TlsHandshake, format!("TLS to {host}: {inner}")),
         };
+        return ProbeError::new(class, message);
     }
-    match super::classify_io(e) {
+    let (class, message) = match super::classify_io(e) {
         ErrorClass::Local if text.contains("corrupt message") => (
             ErrorClass::Malformed,
             format!("TLS to {host}: the server does not speak TLS ({text})"),
@@ -436,7 +443,8 @@ fn classify_tls_error(e: &std::io::Error, host: &str, alpn: &[&[u8]]) -> (ErrorC
             ),
         ),
         c => (c, format!("TLS to {host}: {text}")),
-    }
+    };
+    ProbeError::new(class, message)
 }
 
 /// The `tls` probe for `host:port` (with ALPN, e.g. `http/1.1` or `stun.turn`).
@@ -457,7 +465,7 @@ pub async fn probe(
     let result = async {
         let (tcp, sa, rtt) = super::tcp::connect(addrs, port, deadline).await?;
         let (_tls, facts) = handshake(tcp, host, alpn, trust).await?;
-        Ok::<_, (ErrorClass, String)>((sa, rtt, facts))
+        Ok::<_, ProbeError>((sa, rtt, facts))
     };
     let left = deadline;
     out = match tokio::time::timeout(left, result).await {
@@ -465,7 +473,7 @@ pub async fn probe(
             ErrorClass::Timeout,
             format!("TLS to {host}:{port}: no handshake in time"),
         ),
-        Ok(Err((c, m))) => out.fail(c, m),
+        Ok(Err(e)) => out.failed(e),
         Ok(Ok((sa, rtt, facts))) => {
             out.set("address", sa.to_string());
             out.set("connect_ms", ms_f(rtt));

@@ -4,7 +4,7 @@
 //! service. A refusal by a proxy (its markers in the answer) is `upgrade_refused`.
 
 use super::Env;
-use crate::model::{ErrorClass, Outcome, ProbeKind, Transport};
+use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use crate::profile::WebsocketCheck;
 use std::net::IpAddr;
 use std::time::Instant;
@@ -54,56 +54,56 @@ pub fn proxy_marker(
 }
 
 /// Attempt the upgrade over an established stream.
-pub async fn upgrade<S>(stream: S, url: &str, host: &str) -> Result<Upgrade, (ErrorClass, String)>
+pub async fn upgrade<S>(stream: S, url: &str, host: &str) -> Result<Upgrade, ProbeError>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut req = url
         .into_client_request()
-        .map_err(|e| (ErrorClass::Local, format!("WebSocket request: {e}")))?;
+        .map_err(|e| ProbeError::new(ErrorClass::Local, format!("WebSocket request: {e}")))?;
     let origin = format!("https://{host}");
     if let Ok(v) = origin.parse() {
         req.headers_mut().insert("Origin", v);
     }
-    if let Ok(v) = super::http::USER_AGENT.parse() {
+    if let Ok(v) = super::fetch::USER_AGENT.parse() {
         req.headers_mut().insert("User-Agent", v);
     }
     let mut cfg = WebSocketConfig::default();
     cfg.max_message_size = Some(64 * 1024);
     cfg.max_frame_size = Some(64 * 1024);
-    match tokio_tungstenite::client_async_with_config(req, stream, Some(cfg)).await {
+    let (class, message) = match tokio_tungstenite::client_async_with_config(req, stream, Some(cfg)).await {
         Ok((mut ws, _resp)) => {
             let _ = ws.close(None).await;
-            Ok(Upgrade::Switched)
+            return Ok(Upgrade::Switched);
         }
-        Err(tungstenite::Error::Http(resp)) => Ok(Upgrade::Answered {
-            status: resp.status().as_u16(),
-            headers: resp
-                .headers()
-                .iter()
-                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect(),
-        }),
-        Err(tungstenite::Error::Io(e)) => {
-            let c = super::classify_io(&e);
-            Err(match c {
-                ErrorClass::Reset | ErrorClass::Closed => (
-                    ErrorClass::UpgradeRefused,
-                    format!("the connection was cut after the WebSocket upgrade request ({e}): a filter refuses WebSockets"),
-                ),
-                _ => (c, format!("WebSocket: {e}")),
-            })
+        Err(tungstenite::Error::Http(resp)) => {
+            return Ok(Upgrade::Answered {
+                status: resp.status().as_u16(),
+                headers: resp
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                    .collect(),
+            });
         }
-        Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => Err((
+        Err(tungstenite::Error::Io(e)) => match super::classify_io(&e) {
+            ErrorClass::Reset | ErrorClass::Closed => (
+                ErrorClass::UpgradeRefused,
+                format!("the connection was cut after the WebSocket upgrade request ({e}): a filter refuses WebSockets"),
+            ),
+            c => (c, format!("WebSocket: {e}")),
+        },
+        Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => (
             ErrorClass::UpgradeRefused,
             "the connection was closed after the WebSocket upgrade request: a filter refuses WebSockets".into(),
-        )),
-        Err(tungstenite::Error::Capacity(e)) => Err((ErrorClass::TooLarge, format!("WebSocket: {e}"))),
+        ),
+        Err(tungstenite::Error::Capacity(e)) => (ErrorClass::TooLarge, format!("WebSocket: {e}")),
         Err(e @ (tungstenite::Error::HttpFormat(_) | tungstenite::Error::Protocol(_))) => {
-            Err((ErrorClass::Malformed, format!("WebSocket: the answer is not a valid upgrade ({e})")))
+            (ErrorClass::Malformed, format!("WebSocket: the answer is not a valid upgrade ({e})"))
         }
-        Err(e) => Err((ErrorClass::Malformed, format!("WebSocket: {e}"))),
-    }
+        Err(e) => (ErrorClass::Malformed, format!("WebSocket: {e}")),
+    };
+    Err(ProbeError::new(class, message))
 }
 
 /// Judge the upgrade the way a browser's view of the path allows. The service's operator (a
@@ -120,8 +120,8 @@ pub fn judge(
     signs: &[super::http::PageSign],
 ) -> Outcome {
     use super::tls::Origin;
-    if let Some(Err((c, m))) = facts.map(|f| &f.judgement) {
-        return out.fail(*c, m.clone());
+    if let Some(Err(e)) = facts.map(|f| &f.judgement) {
+        return out.failed(e.clone());
     }
     let origin = facts.map(|f| f.origin()).unwrap_or(Origin::Plain);
     let apply = |o: Outcome| match facts {
@@ -194,7 +194,7 @@ pub async fn probe(
                 super::tls::handshake(tcp, host, &[b"http/1.1"], &env.trust).await?;
             facts.record(&mut out);
             let up = upgrade(stream, &check.url, host).await?;
-            Ok::<_, (ErrorClass, String)>((up, Some(facts)))
+            Ok::<_, ProbeError>((up, Some(facts)))
         } else {
             Ok((upgrade(tcp, &check.url, host).await?, None))
         }
@@ -204,7 +204,7 @@ pub async fn probe(
             ErrorClass::Timeout,
             format!("{}: no answer to the WebSocket upgrade in time", check.url),
         ),
-        Ok(Err((c, m))) => out.fail(c, m),
+        Ok(Err(e)) => out.failed(e),
         Ok(Ok((up, facts))) => judge(out, check, up, facts.as_ref(), &env.page_signs),
     };
     out.duration_ms = start.elapsed().as_millis() as u64;

@@ -15,6 +15,25 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+/// True under CI (`.ci/run` exports `PREFLIGHT_CI=1`; CI services set `CI`): there every
+/// dependency of the tests is installed, and no test may be left out.
+pub fn under_ci() -> bool {
+    ["PREFLIGHT_CI", "CI"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
+}
+
+/// Say that a test does not run here and why (`reason` completes "ignored, because …"); the
+/// caller then returns. Under CI this fails the test instead: a missing dependency there is a
+/// broken CI, not a pass.
+pub fn skip(reason: &str) {
+    assert!(
+        !under_ci(),
+        "not ignored under CI (PREFLIGHT_CI or CI is set), but {reason}"
+    );
+    eprintln!("ignored, because {reason}");
+}
+
 /// The runtime the peers live on (the binary under test runs in its own process).
 pub fn rt() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
