@@ -140,6 +140,22 @@ pub fn walk(v: &mut Value, f: fn(&str) -> String) {
     }
 }
 
+/// Escape text for HTML content and attribute values.
+pub fn html(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
 /// One CSV cell as OWASP's CSV-injection guidance says: a cell that a spreadsheet would read
 /// as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading
 /// apostrophe, so it is shown as text; then RFC 4180 quoting when the cell holds the

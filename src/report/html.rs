@@ -11,21 +11,7 @@ use std::fmt::Write;
 use super::upload_chart::bandwidth;
 pub use super::upload_chart::upload_chart;
 
-/// Escape text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
+pub use crate::inert::html as esc;
 
 pub const CSS: &str = r#"
 :root{--ok:#1a7f37;--warn:#b35900;--bad:#c62828;--ink:#1f2328;--mute:#57606a;--line:#d0d7de;--bg:#f6f8fa}

@@ -1,7 +1,7 @@
 //! The upload section of the HTML report: the figures and the timeline chart (inline SVG).
 
 use super::Lang;
-use super::html::esc;
+use crate::inert::html as esc;
 use crate::model::Report;
 use serde_json::Value;
 use std::fmt::Write;
