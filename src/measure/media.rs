@@ -287,12 +287,7 @@ async fn stream(sock: &tokio::net::UdpSocket, kbps: f64, seconds: f64) -> Stats 
     let mut end: Option<tokio::time::Instant> = None;
     let mut acked = 0usize;
     loop {
-        let stop = async {
-            match end {
-                Some(e) => tokio::time::sleep_until(e).await,
-                None => std::future::pending().await,
-            }
-        };
+        let stop = super::until(end);
         tokio::select! {
             _ = tick.tick(), if end.is_none() => {
                 // Paced: as many packets as the rate allows by now.

@@ -30,6 +30,14 @@ pub const QUALITY_SECONDS: f64 = 2.5;
 /// Loaded minus idle latency above this hurts live audio (the M365 test's bufferbloat insight).
 pub const BUFFERBLOAT_MS: f64 = 100.0;
 
+/// Resolves at `end`, never when there is none (a stream's grace after its last packet).
+async fn until(end: Option<tokio::time::Instant>) {
+    match end {
+        Some(e) => tokio::time::sleep_until(e).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Where the path quality of a platform is measured: the first STUN/TURN server that answered
 /// over UDP (its address is in the outcome). None when UDP gets through nowhere.
 pub fn quality_target(outcomes: &[&Outcome]) -> Option<(String, SocketAddr)> {
