@@ -903,6 +903,19 @@ fn policed_udp_is_a_finding_with_advice() {
 
 /// A peer that reads at about `kbytes_per_s` and counts what it read every 250 ms.
 async fn slow_reader(kbytes_per_s: u64) -> (SocketAddr, Task) {
+    paced_reader(
+        move |bytes| bytes as f64 / (kbytes_per_s * 1000) as f64,
+        true,
+    )
+    .await
+}
+
+/// A peer that has read `bytes` no sooner than `due(bytes)` seconds after its start, and
+/// counts what it read every 250 ms when `counts`.
+async fn paced_reader(
+    due: impl Fn(u64) -> f64 + Copy + Send + Sync + 'static,
+    counts: bool,
+) -> (SocketAddr, Task) {
     let (addr, t) = hostile_ndt7(move |mut ws| async move {
         let start = Instant::now();
         let mut bytes = 0u64;
@@ -914,13 +927,13 @@ async fn slow_reader(kbytes_per_s: u64) -> (SocketAddr, Task) {
                     Some(Ok(m)) => {
                         bytes += m.len() as u64;
                         // Never faster than the rate: sleep off what this message cost.
-                        let due = Duration::from_secs_f64(bytes as f64 / (kbytes_per_s * 1000) as f64);
+                        let due = Duration::from_secs_f64(due(bytes));
                         if let Some(wait) = due.checked_sub(start.elapsed()) {
                             tokio::time::sleep(wait).await;
                         }
                     }
                 },
-                _ = tick.tick() => {
+                _ = tick.tick(), if counts => {
                     let _ = ws.send(count(bytes, start.elapsed().as_micros() as u64)).await;
                 }
             }
@@ -952,6 +965,38 @@ fn a_slow_reader_is_not_a_stall_and_a_steady_one_stops_early() {
         assert!(took < Duration::from_secs(7), "{took:?}");
         let kbps = up.kbps().unwrap();
         assert!((3600.0..=4400.0).contains(&kbps), "{kbps} kbit/s");
+    });
+}
+
+#[test]
+fn a_rising_rate_is_never_stable_and_runs_its_duration() {
+    rt().block_on(async {
+        // The peer reads ever faster (its rate grows by 100 kB/s each second): the figure of
+        // the last 2 s is never that of the whole, so the test does not stop early.
+        let (addr, _t) = paced_reader(|bytes| (2.0 * bytes as f64 / 100_000.0).sqrt(), true).await;
+        let (up, took) = client(addr, 5.0).await;
+        assert!(up.error.is_none(), "{up:?}");
+        assert_eq!(up.ended, upload::Ended::Duration, "{up:?}");
+        assert!(
+            up.sending >= Duration::from_millis(4900),
+            "{:?}",
+            up.sending
+        );
+        assert!(took < Duration::from_millis(5600), "{took:?}");
+    });
+}
+
+#[test]
+fn a_peer_that_reads_without_counting_is_not_stalled() {
+    rt().block_on(async {
+        // It reads at 250 kB/s but never says what it counted: the socket moves, no stall;
+        // the figure is the sender's, and said so.
+        let (addr, _t) = paced_reader(|bytes| bytes as f64 / 250_000.0, false).await;
+        let (up, _) = client(addr, 3.0).await;
+        assert!(up.error.is_none(), "{up:?}");
+        assert_eq!(up.ended, upload::Ended::Duration, "{up:?}");
+        assert!(up.counts.is_empty(), "{up:?}");
+        assert!(up.sender_counted, "{up:?}");
     });
 }
 
