@@ -377,11 +377,16 @@ pub async fn run(
         }
     };
     let direct_plan = plan::build(&prep.profiles, None);
+    // Path quality starts as soon as a probe shows UDP reaching a relay (see measure::EarlyQuality).
+    let early = (!opts.no_bandwidth).then(|| crate::measure::EarlyQuality::new(observer.clone()));
     let direct = runner::run(
         &direct_plan,
         dns.clone(),
         env.clone(),
-        observer.clone(),
+        match &early {
+            Some(e) => e.clone(),
+            None => observer.clone(),
+        },
         cancel.clone().wait(),
     );
     let (direct, (network_probes, proxy)) = tokio::join!(direct, discovering);
@@ -499,7 +504,17 @@ pub async fn run(
             "mesure de la qualité du chemin et du débit montant…",
             "measuring path quality and upload…",
         ));
-        let m = measure_all(&plan, outcomes, &dns, &env, proxy.as_ref(), opts, &cancel).await;
+        let m = measure_all(
+            &plan,
+            outcomes,
+            &dns,
+            &env,
+            proxy.as_ref(),
+            opts,
+            &cancel,
+            early,
+        )
+        .await;
         observer.phase("");
         if cancel.is_set() {
             result.interrupted = true;
@@ -633,8 +648,10 @@ pub async fn run(
     .inert())
 }
 
-/// Path quality per platform (each distinct server measured once, all at the same time), then
-/// the upload.
+/// Path quality per platform (each distinct server measured once, all at the same time, most
+/// already started during the probes), then the upload; its preparation (connection, idle
+/// latency, UDP at media rate) runs beside the path quality.
+#[allow(clippy::too_many_arguments)]
 async fn measure_all(
     plan: &plan::Plan,
     outcomes: &[crate::model::Outcome],
@@ -643,6 +660,7 @@ async fn measure_all(
     proxy: Option<&crate::probe::proxy::Proxy>,
     opts: &CheckOptions,
     cancel: &Cancel,
+    early: Option<Arc<crate::measure::EarlyQuality>>,
 ) -> Option<(Vec<Option<crate::model::Outcome>>, crate::measure::Measured)> {
     use crate::measure::{QUALITY_SECONDS, quality, quality_not_measured, quality_target};
     // Per platform: nothing when it has no UDP relay; else where its path quality is measured
@@ -669,15 +687,41 @@ async fn measure_all(
             distinct.push(t.clone());
         }
     }
-    let results = tokio::select! {
-        r = futures_util::future::join_all(
-            distinct
-                .iter()
-                .map(|(target, addr)| quality::probe(target, *addr, QUALITY_SECONDS)),
-        ) => r,
-        // Stopped during the path quality: nothing measured yet is worth a figure.
-        _ = cancel.clone().wait() => return None,
+    let (ready, gate) = tokio::sync::oneshot::channel::<()>();
+    let qualities = async {
+        let r = tokio::select! {
+            r = futures_util::future::join_all(distinct.iter().map(|(target, addr)| async {
+                match &early {
+                    Some(e) => match e.take(*addr).await {
+                        Some(o) => o,
+                        None => quality::probe(target, *addr, QUALITY_SECONDS).await,
+                    },
+                    None => quality::probe(target, *addr, QUALITY_SECONDS).await,
+                }
+            })) => Some(r),
+            // Stopped during the path quality: nothing measured yet is worth a figure.
+            _ = cancel.clone().wait() => None,
+        };
+        // Measurements nobody takes stop here; the upload may start.
+        drop(early);
+        let _ = ready.send(());
+        r
     };
+    let asked = crate::measure::Asked {
+        url: opts.bandwidth_url.as_deref(),
+        duration: opts.duration,
+        media: crate::measure::media::Plan::most_demanding(
+            plan.platforms
+                .iter()
+                .map(|p| (p.profile.id.as_str(), &p.profile.needs)),
+            opts.role,
+        ),
+    };
+    let upload = crate::measure::bandwidth(asked, dns, env, proxy, cancel.receiver(), async {
+        let _ = gate.await;
+    });
+    let (results, bw) = tokio::join!(qualities, upload);
+    let results = results?;
     let qualities = targets
         .iter()
         .map(|t| match t {
@@ -689,15 +733,6 @@ async fn measure_all(
                 .map(|i| results[i].clone()),
         })
         .collect();
-    let bw = crate::measure::bandwidth(
-        opts.bandwidth_url.as_deref(),
-        dns,
-        env,
-        proxy,
-        opts.duration,
-        cancel.receiver(),
-    )
-    .await;
     Some((qualities, bw))
 }
 
@@ -723,6 +758,13 @@ fn bandwidth_report(
     });
     let mut extra = serde_json::Map::new();
     extra.insert("method".into(), json!(m.upload.method));
+    extra.insert("stopped".into(), json!(m.upload.ended.as_str()));
+    if !m.upload.send_queue.is_empty() {
+        extra.insert("send_queue".into(), json!(m.upload.send_queue));
+    }
+    if let Some(u) = &m.media {
+        extra.insert("media_udp".into(), u.json());
+    }
     extra.insert(
         "role".into(),
         json!(match opts.role {

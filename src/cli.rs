@@ -147,7 +147,7 @@ pub struct CheckArgs {
     /// Skip the measurements (upload, latency under load, UDP path quality): connectivity only
     #[arg(long = "no-bandwidth")]
     pub no_bandwidth: bool,
-    /// Length of the upload measurement, in seconds
+    /// Longest upload measurement, in seconds (it stops earlier once the rate is stable)
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub duration: u64,
     /// Per-probe deadline, in seconds

@@ -6,7 +6,9 @@
 //!   message); stops after 15 s whatever the client does.
 //! - `POST /upload`: a sink; answers `{"bytes": N, "elapsed_ms": T, "kbps": R}` once the body ends.
 //! - `GET /echo`: the request as received (method, path, headers), to see what a proxy changed.
-//! - STUN Binding over UDP and TCP (`--stun`), answered with the mapped address.
+//! - STUN Binding over UDP and TCP (`--stun`), answered with the mapped address (and SOFTWARE
+//!   naming preflight serve); on the same UDP port, the client's media-rate packets are each
+//!   acknowledged with their arrival time (see `measure::media`).
 //!
 //! HTTPS/WSS with `--tls-cert`/`--tls-key`, or plain HTTP behind a reverse proxy. One log line
 //! per test on stderr.
@@ -24,7 +26,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use rtc_stun::attributes::ATTR_SOFTWARE;
 use rtc_stun::message::{BINDING_SUCCESS, CLASS_REQUEST, METHOD_BINDING, Message, Setter};
+use rtc_stun::textattrs::TextAttribute;
 use rtc_stun::xoraddr::XorMappedAddress;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -432,11 +436,8 @@ fn ndt7_upgrade(
                 Ok(up) => {
                     // Count what is read from the connection, not whole messages: a 1 MiB
                     // message on a thin uplink takes seconds to complete.
-                    let received = Arc::new(AtomicU64::new(0));
-                    let io = Counting {
-                        inner: TokioIo::new(up),
-                        read: received.clone(),
-                    };
+                    let io = crate::measure::upload::Metered::new(TokioIo::new(up));
+                    let received = io.read.clone();
                     ndt7_session(io, received, from, log, idle).await;
                 }
                 Err(e) => log(format!("{from} ndt7 upgrade failed: {e}")),
@@ -563,48 +564,6 @@ async fn read_idle<R: AsyncRead + Unpin>(
     }
 }
 
-/// A stream that counts the bytes read from it.
-struct Counting<S> {
-    inner: S,
-    read: Arc<AtomicU64>,
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Counting<S> {
-    fn poll_read(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let r = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
-        let n = (buf.filled().len() - before) as u64;
-        self.read.fetch_add(n, Ordering::Relaxed);
-        r
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Counting<S> {
-    fn poll_write(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-    fn poll_flush(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
-    }
-    fn poll_shutdown(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
 async fn ndt7_session<S>(
     io: S,
     received: Arc<AtomicU64>,
@@ -723,6 +682,15 @@ pub fn stun_answer(bytes: &[u8], from: SocketAddr) -> Option<Vec<u8>> {
             ip: from.ip(),
             port: from.port(),
         }),
+        // Tells preflight's client that this peer echoes media packets on this port.
+        Box::new(TextAttribute::new(
+            ATTR_SOFTWARE,
+            format!(
+                "preflight serve {} ({})",
+                env!("CARGO_PKG_VERSION"),
+                crate::measure::media::SOFTWARE_MARK
+            ),
+        )),
     ];
     m.build(&setters).ok()?;
     Some(m.raw)
@@ -730,18 +698,36 @@ pub fn stun_answer(bytes: &[u8], from: SocketAddr) -> Option<Vec<u8>> {
 
 async fn stun_udp(sock: UdpSocket, log: Log) {
     let mut buf = [0u8; 2048];
-    let mut last_log: Option<(SocketAddr, Instant)> = None;
+    let mut last_log: Option<(SocketAddr, Instant, bool)> = None;
+    let started = Instant::now();
     loop {
         let Ok((n, from)) = sock.recv_from(&mut buf).await else {
             continue;
         };
-        if let Some(a) = stun_answer(&buf[..n], from) {
-            let _ = sock.send_to(&a, from).await;
-            // One line per client and test, not per packet.
-            if last_log.is_none_or(|(f, t)| f != from || t.elapsed() > Duration::from_secs(10)) {
-                log(format!("{from} STUN over UDP"));
-                last_log = Some((from, Instant::now()));
-            }
+        // A STUN Binding request, or a packet of the client's UDP test at media rate,
+        // acknowledged with its arrival time.
+        let (answer, media) = match stun_answer(&buf[..n], from) {
+            Some(a) => (Some(a), false),
+            None => (
+                crate::measure::media::echo(&buf[..n], started.elapsed().as_micros() as u64),
+                true,
+            ),
+        };
+        let Some(a) = answer else { continue };
+        let _ = sock.send_to(&a, from).await;
+        // One line per client and test, not per packet.
+        if last_log.is_none_or(|(f, t, m)| {
+            f != from || m != media || t.elapsed() > Duration::from_secs(10)
+        }) {
+            log(format!(
+                "{from} {}",
+                if media {
+                    "UDP at media rate (echo)"
+                } else {
+                    "STUN over UDP"
+                }
+            ));
+            last_log = Some((from, Instant::now(), media));
         }
     }
 }

@@ -4,6 +4,8 @@
 //! - the upload fits: no change; tight, or only a leaner stream fits: `degraded`, with what to
 //!   turn down; not even the microphone fits: `blocked`;
 //! - path quality beyond the good thresholds (loss, jitter, RTT): `degraded`;
+//! - UDP policed below this platform's media rate while TCP carries it: `degraded`, with the
+//!   webcam quality that fits;
 //! - latency under load, a measurement that failed or was not possible: a line in the report,
 //!   no change (the connectivity verdict stands).
 
@@ -50,12 +52,22 @@ pub fn apply(
         pr.probes.push(q);
     }
     if let Some((b, fit)) = bandwidth {
+        if let Some(p) = b.data.get("udp_policed") {
+            lines.push((
+                Verdict::Degraded,
+                format!(
+                    "{} — {}",
+                    l.t("UDP au débit des médias", "UDP at media rate"),
+                    policed(p, l)
+                ),
+            ));
+        }
         if fit.level > Verdict::Ready {
             lines.push((
                 fit.level,
                 format!("{} — {}", l.t("débit montant", "upload"), fit.advice),
             ));
-        } else if b.status == Status::Warn {
+        } else if b.status == Status::Warn && b.data.get("udp_policed").is_none() {
             lines.push((
                 Verdict::Ready,
                 format!(
@@ -77,6 +89,34 @@ pub fn apply(
         pr.summary = first.clone();
     }
     pr.reasons.extend(lines.into_iter().map(|(_, s)| s));
+}
+
+/// The UDP-policing finding, from the figures `measure::judged` put in `udp_policed`.
+fn policed(p: &serde_json::Value, l: Lang) -> String {
+    let f = |k: &str| p.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let (loss, target, got) = (
+        l.dec(f("loss_pct"), 1),
+        f("target_kbps"),
+        f("received_kbps"),
+    );
+    let up = l.dec(f("upload_kbps") / 1000.0, 1);
+    let webcam = p.get("webcam").and_then(|v| v.as_str());
+    match l {
+        Lang::Fr => format!(
+            "{loss} % des paquets perdus à {target:.0} kbit/s alors que TCP passe à {up} Mbit/s : l'UDP est bridé ici (seuls {got:.0} kbit/s passent) ; la vidéo va geler ou se replier sur le relais TURN en TCP/TLS : {}",
+            match webcam {
+                Some(q) => format!("prévoyez la webcam en qualité « {q} »"),
+                None => "prévoyez de couper la caméra".into(),
+            }
+        ),
+        Lang::En => format!(
+            "{loss} % of packets lost at {target:.0} kbit/s while TCP carries {up} Mbit/s: UDP is policed here (only {got:.0} kbit/s get through); video will freeze or fall back to the TURN relay over TCP/TLS: {}",
+            match webcam {
+                Some(q) => format!("plan the webcam at quality '{q}'"),
+                None => "plan to keep the camera off".into(),
+            }
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -155,6 +195,31 @@ mod tests {
         apply(&mut pr, Some(quality(4.0, 12.0, 40.0)), None, Lang::Fr);
         assert_eq!(pr.verdict, Verdict::Degraded);
         assert!(pr.summary.contains("perte 4,0 %"), "{}", pr.summary);
+    }
+
+    #[test]
+    fn policed_udp_degrades_with_a_webcam_quality() {
+        let mut pr = ready();
+        let (o, fit) = bw(20_000.0);
+        let o = o.with(
+            "udp_policed",
+            serde_json::json!({"loss_pct": 44.5, "target_kbps": 890, "received_kbps": 494,
+                "media_kbps": 890, "upload_kbps": 19_100, "webcam": "medium"}),
+        );
+        apply(&mut pr, None, Some((o, fit)), Lang::Fr);
+        assert_eq!(pr.verdict, Verdict::Degraded);
+        assert!(
+            pr.summary
+                .contains("44,5 % des paquets perdus à 890 kbit/s")
+                && pr.summary.contains("19,1 Mbit/s")
+                && pr.summary.contains("« medium »"),
+            "{}",
+            pr.summary
+        );
+        // Without the finding, the same upload keeps the platform ready.
+        let mut pr = ready();
+        apply(&mut pr, None, Some(bw(20_000.0)), Lang::En);
+        assert_eq!(pr.verdict, Verdict::Ready);
     }
 
     #[test]

@@ -95,9 +95,10 @@ pub async fn during(to: &Hop, mut stop: tokio::sync::watch::Receiver<bool>) -> V
             r = stop.wait_for(|s| *s) => { let _ = r; break; }
         }
     }
-    // Handshakes still in flight when the upload stopped were under load: wait for them a bit.
+    // Handshakes still in flight when the upload stopped were under load: wait for them a bit
+    // (the upload's own end, up to 300 ms, already gave them time).
     let mut v = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_millis(500), async {
+    let _ = tokio::time::timeout(Duration::from_millis(200), async {
         while let Some(r) = pending.join_next().await {
             if let Ok(Some(sample)) = r {
                 v.push(sample);

@@ -34,6 +34,11 @@ pub struct Fit {
     pub level: Verdict,
     /// One sentence for the speaker.
     pub advice: String,
+    /// The role's media stream over UDP: the speaker's microphone and default webcam (an
+    /// attendee's microphone), with overhead: what the UDP test at media rate stands for.
+    pub media_kbps: f64,
+    /// The speaker's microphone with each webcam quality, fullest first (empty for attendees).
+    pub webcams: Vec<(String, f64)>,
 }
 
 fn audio(n: &Needs, role: Role) -> f64 {
@@ -103,7 +108,7 @@ pub fn options(n: &Needs, role: Role) -> Vec<Way> {
 /// inventing a split between webcam and screen. Above the recommended figure it fits; between
 /// the two it is enough (tight); below the minimum it is not (degraded, never blocked: the
 /// figures are guidance, not a measured stream).
-fn judge_totals(lo: f64, hi: f64, upload_kbps: f64, l: Lang) -> Fit {
+fn judge_totals(n: &Needs, lo: f64, hi: f64, upload_kbps: f64, l: Lang) -> Fit {
     let mbps = |k: f64| format!("{} Mbit/s", l.dec(k / 1000.0, 1));
     let (up, lo_s, hi_s) = (mbps(upload_kbps), mbps(lo), mbps(hi));
     let (fits, level, advice) = if upload_kbps >= hi {
@@ -152,13 +157,39 @@ fn judge_totals(lo: f64, hi: f64, upload_kbps: f64, l: Lang) -> Fit {
         best: None,
         level,
         advice,
+        media_kbps: media_kbps(n, Role::Speaker),
+        webcams: webcams(n, Role::Speaker),
     }
+}
+
+/// The role's media stream alone (see [`Fit::media_kbps`]).
+pub fn media_kbps(n: &Needs, role: Role) -> f64 {
+    let a = audio(n, role);
+    match (role, n.webcam.get(&n.webcam_default)) {
+        (Role::Speaker, Some(c)) => (a + c * VIDEO_OVERHEAD).round(),
+        _ => a.round(),
+    }
+}
+
+/// The speaker's microphone with each webcam quality, fullest first.
+fn webcams(n: &Needs, role: Role) -> Vec<(String, f64)> {
+    if role == Role::Attendee {
+        return vec![];
+    }
+    let a = audio(n, role);
+    let mut v: Vec<(String, f64)> = n
+        .webcam
+        .iter()
+        .map(|(q, c)| (q.clone(), (a + c * VIDEO_OVERHEAD).round()))
+        .collect();
+    v.sort_by(|x, y| y.1.total_cmp(&x.1));
+    v
 }
 
 /// Judge the measured upload against the role's stream.
 pub fn judge(n: &Needs, role: Role, upload_kbps: f64, l: Lang) -> Fit {
     if let (Some((lo, hi)), Role::Speaker) = (n.presenter_total, role) {
-        return judge_totals(lo, hi, upload_kbps, l);
+        return judge_totals(n, lo, hi, upload_kbps, l);
     }
     let opts = options(n, role);
     let full = opts[0].clone();
@@ -250,6 +281,8 @@ pub fn judge(n: &Needs, role: Role, upload_kbps: f64, l: Lang) -> Fit {
         best,
         level,
         advice,
+        media_kbps: media_kbps(n, role),
+        webcams: webcams(n, role),
     }
 }
 
@@ -330,5 +363,17 @@ pub(crate) mod tests {
         // An attendee needs only the microphone.
         let f = judge(&n, Role::Attendee, 100.0, Lang::En);
         assert_eq!((f.needed_kbps, f.fits), (50.0, "fits"));
+        assert_eq!((f.media_kbps, f.webcams.len()), (50.0, 0));
+    }
+
+    #[test]
+    fn media_rate_is_microphone_and_default_webcam() {
+        // 30 + 20 + 1.05 × 200 = 260.
+        assert_eq!(media_kbps(&bbb(), Role::Speaker), 260.0);
+        let f = judge(&bbb(), Role::Speaker, 10_000.0, Lang::En);
+        assert_eq!(f.media_kbps, 260.0);
+        let q: Vec<&str> = f.webcams.iter().map(|w| w.0.as_str()).collect();
+        assert_eq!(q, ["hd", "high", "medium", "low"]);
+        assert_eq!(f.webcams[3].1, 155.0);
     }
 }

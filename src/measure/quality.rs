@@ -119,12 +119,7 @@ pub async fn measure(server: SocketAddr, count: usize) -> Result<Stats, ProbeErr
     let mut buf = [0u8; 1500];
     let mut end: Option<tokio::time::Instant> = None;
     loop {
-        let stop = async {
-            match end {
-                Some(e) => tokio::time::sleep_until(e).await,
-                None => std::future::pending().await,
-            }
-        };
+        let stop = super::until(end);
         tokio::select! {
             _ = tick.tick(), if next < count => {
                 let m = crate::probe::stun::request(crate::profile::IceScheme::Stun);

@@ -89,7 +89,7 @@ const ARGS: &[(&str, &str, &str)] = &[
     (
         "check",
         "duration",
-        "Durée de la mesure du débit montant, en secondes (10 par défaut)",
+        "Durée maximale de la mesure du débit montant, en secondes : elle s'arrête plus tôt dès que le débit est stable (10 par défaut)",
     ),
     (
         "check",

@@ -99,6 +99,46 @@ pub fn interrupted(o: &Outcome) -> bool {
 }
 
 /// Why a probe did not work, in plain words (the root cause for a skipped probe).
+/// The UDP test at media rate in one line (None when it was not asked for).
+pub fn media_udp(b: &crate::model::Bandwidth, l: Lang) -> Option<String> {
+    let m = b.extra.get("media_udp")?;
+    let f = |k: &str| m.get(k).and_then(|v| v.as_f64());
+    let who = m.get("platform").and_then(|v| v.as_str()).unwrap_or("");
+    let head = format!(
+        "{} ({:.0} kbit/s, {who}){}",
+        l.t("UDP au débit des médias", "UDP at media rate"),
+        f("target_kbps")?,
+        l.t(" : ", ": ")
+    );
+    Some(match (f("loss_pct"), f("jitter_ms"), f("received_kbps")) {
+        (Some(lo), Some(j), Some(r)) => {
+            let (lo, j) = (l.dec(lo, 1), l.dec(j, 1));
+            let congested = m.get("congested").and_then(|v| v.as_bool()) == Some(true);
+            let tail = if congested {
+                l.t(
+                    " — arrêté : le lien montant ne tient pas ce débit",
+                    " — stopped: the uplink cannot carry this rate",
+                )
+            } else {
+                ""
+            };
+            match l {
+                Lang::Fr => format!("{head}perte {lo} %, gigue {j} ms, {r:.0} kbit/s reçus{tail}"),
+                Lang::En => {
+                    format!("{head}loss {lo} %, jitter {j} ms, {r:.0} kbit/s received{tail}")
+                }
+            }
+        }
+        _ => format!(
+            "{head}{}",
+            l.t(
+                "non mesuré (pas d'écho UDP chez ce pair de mesure)",
+                "not measured (no UDP echo at this measurement peer)"
+            )
+        ),
+    })
+}
+
 pub fn why(o: &Outcome, lang: Lang) -> String {
     if o.status == Status::Skipped {
         if interrupted(o) {

@@ -251,6 +251,9 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
                 );
             }
         }
+        if let Some(line) = super::media_udp(b, l) {
+            let _ = writeln!(s, "{line}");
+        }
         // Path quality, per platform where it was measured.
         for p in &r.platforms {
             let Some((q, figures)) = super::quality_of(p) else {

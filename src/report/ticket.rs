@@ -65,6 +65,22 @@ fn measure_problems(r: &Report, l: Lang) -> Vec<(String, Option<String>)> {
                         }),
                     )
                 }
+                (ProbeKind::Bandwidth, _) if o.data.get("udp_policed").is_some() => {
+                    let u = &o.data["udp_policed"];
+                    let g = |k: &str| u.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
+                    let (loss, target, got) = (l.dec(g("loss_pct"), 1), g("target_kbps"), g("received_kbps"));
+                    let media = g("media_kbps");
+                    (
+                        match l {
+                            Lang::Fr => format!("[{}] UDP au débit des médias : {loss} % perdus à {target:.0} kbit/s, seuls {got:.0} kbit/s passent, alors que TCP passe à {} Mbit/s", p.name, l.dec(g("upload_kbps") / 1000.0, 1)),
+                            Lang::En => format!("[{}] UDP at media rate: {loss} % lost at {target:.0} kbit/s, only {got:.0} kbit/s get through, while TCP carries {} Mbit/s", p.name, l.dec(g("upload_kbps") / 1000.0, 1)),
+                        },
+                        Some(match l {
+                            Lang::Fr => format!("relever la limitation de débit UDP de cette salle : le son et la webcam de l'intervenant demandent {media:.0} kbit/s en UDP"),
+                            Lang::En => format!("raise this room's UDP rate limit: the speaker's audio and webcam need {media:.0} kbit/s over UDP"),
+                        }),
+                    )
+                }
                 (ProbeKind::UdpQuality, Some(crate::model::ErrorClass::PoorQuality)) => (
                     match l {
                         Lang::Fr => format!(

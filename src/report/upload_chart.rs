@@ -176,6 +176,9 @@ pub(super) fn bandwidth(s: &mut String, r: &Report, l: Lang) {
     if let Some(f) = &b.fits {
         let _ = write!(s, "<p>{}</p>", esc(f));
     }
+    if let Some(m) = crate::report::media_udp(b, l) {
+        let _ = write!(s, "<p>{}</p>", esc(&m));
+    }
     let timeline: Vec<(f64, f64)> = b
         .extra
         .get("timeline")

@@ -196,9 +196,11 @@ portal_host() {
 }
 
 firewall() {
-  local nat_pre="" loss=""
+  local nat_pre="" loss="" police=""
   # Random UDP loss, both ways (netem is not in this kernel; nftables can drop at random).
   [ -n "$S_UDP_LOSS" ] && loss="    meta l4proto udp udp dport != 53 udp sport != 53 numgen random mod 100 < $S_UDP_LOSS drop"
+  # A UDP policer towards the measurement peer (tc prio is not in this kernel either).
+  [ -n "$S_UDP_POLICE" ] && police="    ip daddr 198.18.2.30 meta l4proto udp limit rate over $S_UDP_POLICE burst 20 kbytes drop"
   [ -n "$S_INTERCEPT" ] && nat_pre="iifname \"$id-f0\" tcp dport 443 redirect to :8443"
   # A guest Wi-Fi: every plain HTTP request goes to the sign-in server, whatever its address.
   [ -n "$S_PORTAL" ] && nat_pre="$nat_pre
@@ -208,6 +210,7 @@ table inet lab {
   chain forward {
     type filter hook forward priority 0; policy $S_FORWARD;
 $loss
+$police
     ct state established,related accept
 $S_RULES
     udp dport 53 accept
@@ -642,6 +645,11 @@ run_scenario() {
   esac
   local measure=(--no-bandwidth)
   [ -n "$S_MEASURE" ] && measure=(--bandwidth-url wss://speed.lab.test/ndt/v7/upload --duration "$S_MEASURE")
+  if [ -n "$S_WEBCAM" ]; then
+    # The speaker's webcam set to another quality: the bbb profile with that default.
+    sed "s/^webcam_default = .*/webcam_default = \"$S_WEBCAM\"/" "$root/profiles/bbb.toml" >"$work/run/bbb.toml"
+    measure+=(--profile "$work/run/bbb.toml")
+  fi
   ns v env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
     "$bin" check --server "$S_SERVER" "${resolver[@]}" --ca-file "$ca" --lab-control 198.18.2.10:443 \
     --lab-net 198.18.0.0/15 --timeout 3 "${measure[@]}" --lang fr --venue "$name" \

@@ -27,6 +27,7 @@ DEFAULTS = {
         # server on the firewall that answers 302 to this URL ("": none); its host, if a name,
         # is in the lab's DNS as 198.18.1.1
         "captive_portal": "",
+        "udp_police": "",  # nftables rate UDP to the measurement peer is policed to ("62 kbytes/second")
     },
     "run": {
         "args": [],  # more options for `preflight check`
@@ -34,6 +35,7 @@ DEFAULTS = {
         "platforms": ["bbb"],  # one --platform each; [] means every bundled platform
         "server": "bbb.lab.test",  # --server
         "self_check": False,  # instead of preflight: hosts.py checks the lab's internet
+        "webcam": "",  # the speaker's default webcam quality in the bbb profile ("": bundled)
     },
     "expect": {},
 }
@@ -41,7 +43,7 @@ DEFAULTS = {
 EXPECT = {
     "verdict", "platforms", "classes", "absent_classes", "family", "evidence_contains",
     "desk_contains", "ticket", "proxy", "upload_kbps", "via_proxy", "fits", "quality",
-    "notes_contain", "platform_notes_contain", "probes_ok", "no_firewall",
+    "notes_contain", "platform_notes_contain", "probes_ok", "no_firewall", "media_loss_above",
     # network.finding.class: a class, a list of accepted classes, or "none" (null)
     "network_finding",
     "portal_contains",  # network.finding.portal contains this
@@ -98,6 +100,8 @@ def env(path):
         "S_SERVER": data["run"]["server"],
         "S_SELF_CHECK": "1" if data["run"]["self_check"] else "",
         "S_PENDING": data.get("pending", ""),
+        "S_UDP_POLICE": net["udp_police"],
+        "S_WEBCAM": data["run"]["webcam"],
     }
     for k, v in out.items():
         print(f"{k}={shlex.quote(str(v))}")
@@ -182,6 +186,11 @@ def check(path, report_path, seconds, exit_code=None):
         got = q[0]["status"] if q else None
         if got != exp["quality"]:
             problems.append(f"udp_quality {got}, expected {exp['quality']} ({q[0].get('data') if q else ''})")
+    if "media_loss_above" in exp:
+        m = b.get("media_udp") or {}
+        loss = m.get("loss_pct")
+        if loss is None or loss <= exp["media_loss_above"]:
+            problems.append(f"media_udp loss {loss}, expected above {exp['media_loss_above']} ({m})")
     for n in exp.get("notes_contain", []):
         if not any(n.lower() in x.lower() for x in r.get("notes", [])):
             problems.append(f"no note mentioning `{n}` (notes: {r.get('notes')})")
