@@ -194,6 +194,13 @@ impl SendQueue {
         self
     }
 
+    /// The bytes the kernel still holds for this connection (unsent and unacknowledged), where
+    /// the platform tells (Linux, Android); None elsewhere. Its change shows the socket moving
+    /// while the program cannot write (a send buffer draining into a slow reader).
+    pub fn outstanding(&self) -> Option<u64> {
+        self.sock.as_ref().and_then(outstanding)
+    }
+
     /// How the queue is bounded here, for the report.
     pub fn mechanism(&self) -> &'static str {
         match &self.sock {
@@ -289,6 +296,21 @@ fn set_unsent(sock: &socket2::Socket, bytes: usize) -> std::io::Result<()> {
 #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
 fn set_unsent(_: &socket2::Socket, _: usize) -> std::io::Result<()> {
     Ok(())
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn outstanding(sock: &socket2::Socket) -> Option<u64> {
+    use std::os::fd::AsRawFd;
+    let mut n: libc::c_int = 0;
+    // SAFETY: a valid socket descriptor and a c_int for the kernel to write the count to
+    // (SIOCOUTQ, which is TIOCOUTQ).
+    let r = unsafe { libc::ioctl(sock.as_raw_fd(), libc::TIOCOUTQ, &mut n) };
+    (r == 0).then_some(n.max(0) as u64)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn outstanding(_: &socket2::Socket) -> Option<u64> {
+    None
 }
 
 /// One point of the throughput timeline.
@@ -604,7 +626,7 @@ struct Progress {
     written: Arc<AtomicU64>,
     counts: Arc<Mutex<Counts>>,
     start: Instant,
-    seen: (u64, u64),
+    seen: (u64, u64, Option<u64>),
     moved_at: Instant,
 }
 
@@ -615,13 +637,14 @@ impl Progress {
             written,
             counts,
             start: now,
-            seen: (0, 0),
+            seen: (0, 0, None),
             moved_at: now,
         }
     }
 
-    /// Note what moved; true when nothing did for [`STALL`].
-    fn stalled(&mut self, now: Instant) -> bool {
+    /// Note what moved (what the program wrote, the receiver's count, what the kernel still
+    /// holds: `outstanding`); true when nothing did for [`STALL`].
+    fn stalled(&mut self, now: Instant, outstanding: Option<u64>) -> bool {
         let w = self.written.load(Ordering::Relaxed);
         let c = self
             .counts
@@ -630,8 +653,8 @@ impl Progress {
             .as_slice()
             .last()
             .map_or(0, |c| c.bytes);
-        if (w, c) != self.seen {
-            self.seen = (w, c);
+        if (w, c, outstanding) != self.seen {
+            self.seen = (w, c, outstanding);
             self.moved_at = now;
         }
         now.duration_since(self.moved_at) >= STALL
@@ -795,7 +818,7 @@ pub async fn ndt7(
                         ));
                         break 'sending;
                     }
-                    if progress.stalled(now) {
+                    if progress.stalled(now, queue.outstanding()) {
                         failure = Some(stalled_error());
                         break 'sending;
                     }
@@ -927,7 +950,7 @@ pub async fn post(
                 r = &mut send => break Some(r),
                 _ = tick.tick() => {
                     let now = Instant::now();
-                    if progress.stalled(now) {
+                    if progress.stalled(now, queue.outstanding()) {
                         break None;
                     }
                     queue.bound(progress.rate(now, queue.held()));
