@@ -1,8 +1,9 @@
 //! The binary's body: parse, run, render, exit code. `main.rs` only calls [`main`].
 
-use crate::check::{self, CheckOptions, Role};
 use crate::cli::{CheckArgs, Cli, Command, LangArg, ProfilesCmd, RoleArg};
 use crate::model::{Outcome, Report, Status, Venue};
+use crate::options::{self, CheckOptions, Participant};
+use crate::pipeline;
 use crate::plan::Step;
 use crate::profile;
 use crate::report::{Lang, text};
@@ -316,8 +317,8 @@ fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
             kind: a.kind.map(|k| k.as_str().to_string()),
         },
         role: match a.role {
-            RoleArg::Speaker => Role::Speaker,
-            RoleArg::Attendee => Role::Attendee,
+            RoleArg::Speaker => Participant::Speaker,
+            RoleArg::Attendee => Participant::Attendee,
         },
         bandwidth_url: a.bandwidth_url.as_deref().map(bandwidth_url).transpose()?,
         no_bandwidth: a.no_bandwidth,
@@ -367,7 +368,7 @@ async fn run_check(args: CheckArgs) -> i32 {
         }
     };
     let lang = opts.lang;
-    let prep = match check::prepare(opts) {
+    let prep = match options::prepare(opts) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("preflight: {e}");
@@ -385,13 +386,13 @@ async fn run_check(args: CheckArgs) -> i32 {
     } else {
         Arc::new(Silent)
     };
-    let (stop, cancel) = check::Cancel::new();
+    let (stop, cancel) = crate::runner::Cancel::new();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             let _ = stop.send(true);
         }
     });
-    let report = match check::run(prep, observer.clone(), cancel).await {
+    let report = match pipeline::run(prep, observer.clone(), cancel).await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("preflight: {e}");

@@ -7,7 +7,6 @@
 mod model;
 
 pub mod app;
-pub mod check;
 pub mod cli;
 pub mod diagnose;
 pub mod inert;
@@ -15,6 +14,8 @@ pub mod lang;
 pub mod link;
 pub mod measure;
 pub mod merge;
+pub mod options;
+pub mod pipeline;
 pub mod plan;
 pub mod probe;
 pub mod profile;

@@ -10,226 +10,112 @@
 //!   no change (the connectivity verdict stands).
 
 use crate::measure::needs::Fit;
-use crate::model::{Outcome, PlatformReport, Status, Verdict};
-use crate::report::{self, Lang};
+use crate::model::{Outcome, Status, Verdict};
 
-/// Add the measurements to one platform's report and raise its verdict where they say so.
-pub fn apply(
-    pr: &mut PlatformReport,
-    quality: Option<Outcome>,
-    bandwidth: Option<(Outcome, Fit)>,
-    l: Lang,
-) {
-    let connectivity = pr.verdict;
-    let mut lines: Vec<(Verdict, String)> = Vec::new();
-    if let Some(q) = quality {
-        if matches!(q.status, Status::Warn | Status::Fail) {
-            let figures = match (
-                q.data.get("loss_pct").and_then(|v| v.as_f64()),
-                q.data.get("jitter_ms").and_then(|v| v.as_f64()),
-                q.data.get("rtt_median_ms").and_then(|v| v.as_f64()),
-            ) {
-                (Some(lo), Some(j), Some(r)) => match l {
-                    Lang::Fr => format!(
-                        " (perte {} %, gigue {} ms, RTT {} ms)",
-                        l.dec(lo, 1),
-                        crate::report::text::ms(j, l),
-                        crate::report::text::ms(r, l)
-                    ),
-                    Lang::En => format!(" (loss {lo:.1} %, jitter {j:.0} ms, RTT {r:.0} ms)"),
-                },
-                _ => String::new(),
-            };
-            let what = l.t("qualité du chemin UDP", "UDP path quality");
-            // No answer at all is a connectivity matter the probes already judged.
-            let level = if q.data.get("received").is_some() {
-                Verdict::Degraded
-            } else {
-                Verdict::Ready
-            };
-            lines.push((level, format!("{what} — {}{figures}", report::why(&q, l))));
-        }
-        pr.probes.push(q);
-    }
-    if let Some((b, fit)) = bandwidth {
-        if let Some(p) = b.data.get("udp_policed") {
-            lines.push((
-                Verdict::Degraded,
-                format!(
-                    "{} — {}",
-                    l.t("UDP au débit des médias", "UDP at media rate"),
-                    policed(p, l)
-                ),
-            ));
-        }
-        if fit.level > Verdict::Ready {
-            lines.push((
-                fit.level,
-                format!("{} — {}", l.t("débit montant", "upload"), fit.advice),
-            ));
-        } else if b.status == Status::Warn && b.data.get("udp_policed").is_none() {
-            lines.push((
-                Verdict::Ready,
-                format!(
-                    "{} — {}",
-                    l.t("débit montant", "upload"),
-                    report::why(&b, l)
-                ),
-            ));
-        }
-        pr.probes.push(b);
-    }
-    lines.sort_by_key(|(v, _)| std::cmp::Reverse(*v));
-    let worst = lines.first().map(|(v, _)| *v).unwrap_or(Verdict::Ready);
-    pr.verdict = pr.verdict.max(worst);
-    if worst > connectivity
-        && let Some((_, first)) = lines.first()
-    {
-        // The measurement is now the headline.
-        pr.summary = first.clone();
-    }
-    pr.reasons.extend(lines.into_iter().map(|(_, s)| s));
+/// What one measurement says about a platform, and how much it weighs on its verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MeasureFinding {
+    /// Loss, jitter or RTT beyond the good thresholds (the outcome holds the figures).
+    PathQuality,
+    /// UDP policed below the media rate while TCP carries it (`udp_policed` in the upload's data).
+    UdpPoliced,
+    /// The upload does not carry the whole stream (the fit says what does).
+    UploadShort,
+    /// The upload measurement itself warned (latency under load, figure counted by the sender...).
+    UploadWarned,
 }
 
-/// The UDP-policing finding, from the figures `measure::judged` put in `udp_policed`.
-fn policed(p: &serde_json::Value, l: Lang) -> String {
-    let f = |k: &str| p.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
-    let (loss, target, got) = (
-        l.dec(f("loss_pct"), 1),
-        f("target_kbps"),
-        f("received_kbps"),
-    );
-    let up = l.dec(f("upload_kbps") / 1000.0, 1);
-    let webcam = p.get("webcam").and_then(|v| v.as_str());
-    match l {
-        Lang::Fr => format!(
-            "{loss} % des paquets perdus à {target:.0} kbit/s alors que TCP passe à {up} Mbit/s : l'UDP est bridé ici (seuls {got:.0} kbit/s passent) ; la vidéo va geler ou se replier sur le relais TURN en TCP/TLS : {}",
-            match webcam {
-                Some(q) => format!("prévoyez la webcam en qualité « {q} »"),
-                None => "prévoyez de couper la caméra".into(),
-            }
-        ),
-        Lang::En => format!(
-            "{loss} % of packets lost at {target:.0} kbit/s while TCP carries {up} Mbit/s: UDP is policed here (only {got:.0} kbit/s get through); video will freeze or fall back to the TURN relay over TCP/TLS: {}",
-            match webcam {
-                Some(q) => format!("plan the webcam at quality '{q}'"),
-                None => "plan to keep the camera off".into(),
-            }
-        ),
+/// The findings of the measurements for one platform, the heaviest first.
+pub fn judge(
+    quality: Option<&Outcome>,
+    bandwidth: Option<(&Outcome, &Fit)>,
+) -> Vec<(Verdict, MeasureFinding)> {
+    let mut out = Vec::new();
+    if let Some(q) = quality
+        && matches!(q.status, Status::Warn | Status::Fail)
+    {
+        // No answer at all is a connectivity matter the probes already judged.
+        let level = if q.data.get("received").is_some() {
+            Verdict::Degraded
+        } else {
+            Verdict::Ready
+        };
+        out.push((level, MeasureFinding::PathQuality));
     }
+    if let Some((b, fit)) = bandwidth {
+        let policed = b.data.get("udp_policed").is_some();
+        if policed {
+            out.push((Verdict::Degraded, MeasureFinding::UdpPoliced));
+        }
+        if fit.level > Verdict::Ready {
+            out.push((fit.level, MeasureFinding::UploadShort));
+        } else if b.status == Status::Warn && !policed {
+            out.push((Verdict::Ready, MeasureFinding::UploadWarned));
+        }
+    }
+    out.sort_by_key(|(v, _)| std::cmp::Reverse(*v));
+    out
+}
+
+/// The verdict once the measurements are counted: never better than connectivity's.
+pub fn verdict(connectivity: Verdict, findings: &[(Verdict, MeasureFinding)]) -> Verdict {
+    findings
+        .iter()
+        .map(|(v, _)| *v)
+        .fold(connectivity, Verdict::max)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Role;
     use crate::measure::needs;
     use crate::measure::needs::tests::bbb;
     use crate::model::{ErrorClass, ProbeKind, Transport};
+    use crate::options::Participant;
 
-    fn ready() -> PlatformReport {
-        PlatformReport {
-            id: "bbb".into(),
-            name: "BigBlueButton".into(),
-            verdict: Verdict::Ready,
-            summary: "all good".into(),
-            reasons: vec![],
-            notes: vec![],
-            probes: vec![],
-        }
-    }
-
-    fn quality(loss: f64, jitter: f64, rtt: f64) -> Outcome {
+    fn quality(loss: f64) -> Outcome {
         let o = Outcome::new(ProbeKind::UdpQuality, "turn:x", Some(Transport::Udp))
             .with("received", 150)
-            .with("loss_pct", loss)
-            .with("jitter_ms", jitter)
-            .with("rtt_median_ms", rtt);
-        if loss >= 1.0 || jitter >= 30.0 || rtt >= 100.0 {
+            .with("loss_pct", loss);
+        if loss >= 1.0 {
             o.warn(ErrorClass::PoorQuality, "bad")
         } else {
             o
         }
     }
 
-    fn bw(kbps: f64) -> (Outcome, Fit) {
-        let fit = needs::judge(&bbb(), Role::Speaker, kbps, Lang::En);
-        let o = Outcome::new(ProbeKind::Bandwidth, "ws://peer", None).with("upload_kbps", kbps);
-        (o, fit)
-    }
-
     #[test]
-    fn good_measures_keep_ready() {
-        let mut pr = ready();
-        apply(
-            &mut pr,
-            Some(quality(0.0, 2.0, 20.0)),
-            Some(bw(20_000.0)),
-            Lang::En,
+    fn levels_of_each_measurement() {
+        let fit = |k| needs::judge(&bbb(), Participant::Speaker, k, crate::lang::Lang::En);
+        let up = Outcome::new(ProbeKind::Bandwidth, "ws://peer", None);
+        assert!(judge(Some(&quality(0.0)), Some((&up, &fit(20_000.0)))).is_empty());
+        assert_eq!(
+            judge(Some(&quality(4.0)), None),
+            [(Verdict::Degraded, MeasureFinding::PathQuality)]
         );
-        assert_eq!(pr.verdict, Verdict::Ready);
-        assert_eq!(pr.summary, "all good");
-        assert_eq!(pr.probes.len(), 2);
-        assert!(pr.reasons.is_empty());
-    }
-
-    #[test]
-    fn thin_upload_degrades_with_advice() {
-        let mut pr = ready();
-        apply(&mut pr, None, Some(bw(2_300.0)), Lang::En);
-        assert_eq!(pr.verdict, Verdict::Degraded);
-        assert!(pr.summary.contains("camera off"), "{}", pr.summary);
-    }
-
-    #[test]
-    fn no_upload_at_all_blocks() {
-        let mut pr = ready();
-        apply(&mut pr, None, Some(bw(30.0)), Lang::Fr);
-        assert_eq!(pr.verdict, Verdict::Blocked);
-        assert!(pr.summary.contains("micro"), "{}", pr.summary);
-    }
-
-    #[test]
-    fn poor_path_degrades_and_names_figures() {
-        let mut pr = ready();
-        apply(&mut pr, Some(quality(4.0, 12.0, 40.0)), None, Lang::Fr);
-        assert_eq!(pr.verdict, Verdict::Degraded);
-        assert!(pr.summary.contains("perte 4,0 %"), "{}", pr.summary);
-    }
-
-    #[test]
-    fn policed_udp_degrades_with_a_webcam_quality() {
-        let mut pr = ready();
-        let (o, fit) = bw(20_000.0);
-        let o = o.with(
-            "udp_policed",
-            serde_json::json!({"loss_pct": 44.5, "target_kbps": 890, "received_kbps": 494,
-                "media_kbps": 890, "upload_kbps": 19_100, "webcam": "medium"}),
+        // A quality probe that got no answer at all: the probes judged that already.
+        let silent = Outcome::new(ProbeKind::UdpQuality, "turn:x", Some(Transport::Udp))
+            .fail(ErrorClass::Timeout, "x");
+        assert_eq!(
+            judge(Some(&silent), None),
+            [(Verdict::Ready, MeasureFinding::PathQuality)]
         );
-        apply(&mut pr, None, Some((o, fit)), Lang::Fr);
-        assert_eq!(pr.verdict, Verdict::Degraded);
-        assert!(
-            pr.summary
-                .contains("44,5 % des paquets perdus à 890 kbit/s")
-                && pr.summary.contains("19,1 Mbit/s")
-                && pr.summary.contains("« medium »"),
-            "{}",
-            pr.summary
+        assert_eq!(
+            judge(None, Some((&up, &fit(30.0))))[0],
+            (Verdict::Blocked, MeasureFinding::UploadShort)
         );
-        // Without the finding, the same upload keeps the platform ready.
-        let mut pr = ready();
-        apply(&mut pr, None, Some(bw(20_000.0)), Lang::En);
-        assert_eq!(pr.verdict, Verdict::Ready);
-    }
-
-    #[test]
-    fn a_blocked_platform_keeps_its_headline() {
-        let mut pr = ready();
-        pr.verdict = Verdict::Blocked;
-        pr.summary = "API blocked".into();
-        apply(&mut pr, Some(quality(4.0, 12.0, 40.0)), None, Lang::En);
-        assert_eq!(pr.verdict, Verdict::Blocked);
-        assert_eq!(pr.summary, "API blocked");
-        assert_eq!(pr.reasons.len(), 1);
+        let policed = up.clone().with("udp_policed", serde_json::json!({}));
+        assert_eq!(
+            judge(Some(&quality(4.0)), Some((&policed, &fit(20_000.0)))),
+            [
+                (Verdict::Degraded, MeasureFinding::PathQuality),
+                (Verdict::Degraded, MeasureFinding::UdpPoliced)
+            ]
+        );
+        assert_eq!(
+            verdict(Verdict::Ready, &judge(None, Some((&up, &fit(30.0))))),
+            Verdict::Blocked
+        );
+        assert_eq!(verdict(Verdict::Blocked, &[]), Verdict::Blocked);
     }
 }

@@ -5,4 +5,5 @@ pub mod desk;
 pub mod firewall;
 pub mod measures;
 pub mod network;
+pub mod proxy;
 pub mod verdict;

@@ -63,7 +63,7 @@ impl Plan {
     /// The stream of the platform whose media rate is the highest for `role`.
     pub fn most_demanding<'a>(
         platforms: impl Iterator<Item = (&'a str, &'a crate::profile::Needs)>,
-        role: crate::check::Role,
+        role: crate::options::Participant,
     ) -> Option<Plan> {
         platforms
             .map(|(id, n)| Plan {
@@ -400,10 +400,12 @@ mod tests {
         let mut hd = bbb.clone();
         hd.webcam_default = "hd".into();
         let all = [("bbb", &bbb), ("hd", &hd)];
-        let p = Plan::most_demanding(all.into_iter(), crate::check::Role::Speaker).unwrap();
+        let p =
+            Plan::most_demanding(all.into_iter(), crate::options::Participant::Speaker).unwrap();
         assert_eq!((p.platform.as_str(), p.kbps), ("hd", 890.0));
         // An attendee sends the microphone only, whatever the webcam.
-        let p = Plan::most_demanding(all.into_iter(), crate::check::Role::Attendee).unwrap();
+        let p =
+            Plan::most_demanding(all.into_iter(), crate::options::Participant::Attendee).unwrap();
         assert_eq!(p.kbps, 50.0);
     }
 

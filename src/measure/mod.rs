@@ -512,7 +512,7 @@ fn policed(m: &Measured, fit: &needs::Fit) -> Option<serde_json::Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Role;
+    use crate::options::Participant;
     use crate::report::Lang;
 
     /// An upload of `tcp` kbit/s, and the stream at media rate with `loss` % lost and `got`
@@ -563,7 +563,7 @@ mod tests {
     fn policed_udp_is_judged_per_platform() {
         let mut hd = needs::tests::bbb();
         hd.webcam_default = "hd".into();
-        let fit = needs::judge(&hd, Role::Speaker, 20_000.0, Lang::En);
+        let fit = needs::judge(&hd, Participant::Speaker, 20_000.0, Lang::En);
         assert_eq!(fit.media_kbps, 890.0);
         let o = judged(&measured(45.0, 490.0, false), &fit);
         assert_eq!(o.class(), Some(ErrorClass::PoorQuality), "{o:?}");
@@ -572,7 +572,12 @@ mod tests {
         // 490 × 0.75 = 367: the microphone with the 'medium' webcam (260) fits, 'high' (575) not.
         assert_eq!(p["webcam"], "medium");
         // The same loss is no finding for a platform whose stream gets through.
-        let bbb = needs::judge(&needs::tests::bbb(), Role::Speaker, 20_000.0, Lang::En);
+        let bbb = needs::judge(
+            &needs::tests::bbb(),
+            Participant::Speaker,
+            20_000.0,
+            Lang::En,
+        );
         assert!(
             judged(&measured(45.0, 490.0, false), &bbb)
                 .data

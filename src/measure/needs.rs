@@ -6,9 +6,9 @@
 //! Headroom: the stream fits when it takes at most 75 % of the upload (Vonage's network test
 //! keeps the same margin), is tight up to 100 %, and is insufficient beyond.
 
-use crate::check::Role;
 use crate::lang::Lang;
 use crate::model::Verdict;
+use crate::options::Participant;
 use crate::profile::Needs;
 
 pub const AUDIO_OVERHEAD_KBPS: f64 = 20.0;
@@ -41,18 +41,18 @@ pub struct Fit {
     pub webcams: Vec<(String, f64)>,
 }
 
-fn audio(n: &Needs, role: Role) -> f64 {
+fn audio(n: &Needs, role: Participant) -> f64 {
     let a = match role {
-        Role::Speaker => n.audio,
-        Role::Attendee => n.attendee,
+        Participant::Speaker => n.audio,
+        Participant::Attendee => n.attendee,
     };
     a + AUDIO_OVERHEAD_KBPS
 }
 
 /// The ways to speak, fullest first, with their needs (overhead included).
-pub fn options(n: &Needs, role: Role) -> Vec<Way> {
+pub fn options(n: &Needs, role: Participant) -> Vec<Way> {
     let a = audio(n, role);
-    if role == Role::Attendee {
+    if role == Participant::Attendee {
         return vec![Way {
             label_fr: "micro".into(),
             label_en: "microphone".into(),
@@ -157,23 +157,23 @@ fn judge_totals(n: &Needs, lo: f64, hi: f64, upload_kbps: f64, l: Lang) -> Fit {
         best: None,
         level,
         advice,
-        media_kbps: media_kbps(n, Role::Speaker),
-        webcams: webcams(n, Role::Speaker),
+        media_kbps: media_kbps(n, Participant::Speaker),
+        webcams: webcams(n, Participant::Speaker),
     }
 }
 
 /// The role's media stream alone (see [`Fit::media_kbps`]).
-pub fn media_kbps(n: &Needs, role: Role) -> f64 {
+pub fn media_kbps(n: &Needs, role: Participant) -> f64 {
     let a = audio(n, role);
     match (role, n.webcam.get(&n.webcam_default)) {
-        (Role::Speaker, Some(c)) => (a + c * VIDEO_OVERHEAD).round(),
+        (Participant::Speaker, Some(c)) => (a + c * VIDEO_OVERHEAD).round(),
         _ => a.round(),
     }
 }
 
 /// The speaker's microphone with each webcam quality, fullest first.
-fn webcams(n: &Needs, role: Role) -> Vec<(String, f64)> {
-    if role == Role::Attendee {
+fn webcams(n: &Needs, role: Participant) -> Vec<(String, f64)> {
+    if role == Participant::Attendee {
         return vec![];
     }
     let a = audio(n, role);
@@ -187,8 +187,8 @@ fn webcams(n: &Needs, role: Role) -> Vec<(String, f64)> {
 }
 
 /// Judge the measured upload against the role's stream.
-pub fn judge(n: &Needs, role: Role, upload_kbps: f64, l: Lang) -> Fit {
-    if let (Some((lo, hi)), Role::Speaker) = (n.presenter_total, role) {
+pub fn judge(n: &Needs, role: Participant, upload_kbps: f64, l: Lang) -> Fit {
+    if let (Some((lo, hi)), Participant::Speaker) = (n.presenter_total, role) {
         return judge_totals(n, lo, hi, upload_kbps, l);
     }
     let opts = options(n, role);
@@ -321,24 +321,24 @@ pub(crate) mod tests {
             presenter_total: Some((5000.0, 15000.0)),
             source: "guidance".into(),
         };
-        let f = judge(&livestorm, Role::Speaker, 20_000.0, Lang::En);
+        let f = judge(&livestorm, Participant::Speaker, 20_000.0, Lang::En);
         assert_eq!((f.fits, f.level), ("fits", Verdict::Ready));
-        let f = judge(&livestorm, Role::Speaker, 8_000.0, Lang::Fr);
+        let f = judge(&livestorm, Participant::Speaker, 8_000.0, Lang::Fr);
         assert_eq!((f.fits, f.level), ("tight", Verdict::Ready));
         assert!(f.advice.contains("5,0 Mbit/s"), "{}", f.advice);
-        let f = judge(&livestorm, Role::Speaker, 1_500.0, Lang::En);
+        let f = judge(&livestorm, Participant::Speaker, 1_500.0, Lang::En);
         assert_eq!(
             (f.fits, f.level, f.needed_kbps),
             ("insufficient", Verdict::Degraded, 5000.0)
         );
         // An attendee is judged on what attendees need, not the presenter's totals.
-        let f = judge(&livestorm, Role::Attendee, 100.0, Lang::En);
+        let f = judge(&livestorm, Participant::Attendee, 100.0, Lang::En);
         assert_eq!(f.fits, "fits");
     }
 
     #[test]
     fn speaker_ladder() {
-        let o = options(&bbb(), Role::Speaker);
+        let o = options(&bbb(), Participant::Speaker);
         // 30 + 20 + 1.05 × 1700 = 1835.
         assert_eq!(o[0].kbps, 1835.0);
         assert_eq!(o.last().unwrap().kbps, 50.0);
@@ -348,20 +348,20 @@ pub(crate) mod tests {
     #[test]
     fn fits_tight_insufficient() {
         let n = bbb();
-        let f = judge(&n, Role::Speaker, 10_000.0, Lang::En);
+        let f = judge(&n, Participant::Speaker, 10_000.0, Lang::En);
         assert_eq!((f.fits, f.level), ("fits", Verdict::Ready));
-        let f = judge(&n, Role::Speaker, 2_300.0, Lang::En);
+        let f = judge(&n, Participant::Speaker, 2_300.0, Lang::En);
         assert_eq!((f.fits, f.level), ("tight", Verdict::Degraded));
         assert!(f.advice.contains("camera off"), "{}", f.advice);
-        let f = judge(&n, Role::Speaker, 1_000.0, Lang::Fr);
+        let f = judge(&n, Participant::Speaker, 1_000.0, Lang::Fr);
         assert_eq!((f.fits, f.level), ("insufficient", Verdict::Degraded));
         assert!(f.advice.contains("sans partage"), "{}", f.advice);
-        let f = judge(&n, Role::Speaker, 60.0, Lang::En);
+        let f = judge(&n, Participant::Speaker, 60.0, Lang::En);
         assert_eq!(f.level, Verdict::Degraded, "{}", f.advice);
-        let f = judge(&n, Role::Speaker, 40.0, Lang::En);
+        let f = judge(&n, Participant::Speaker, 40.0, Lang::En);
         assert_eq!(f.level, Verdict::Blocked, "{}", f.advice);
         // An attendee needs only the microphone.
-        let f = judge(&n, Role::Attendee, 100.0, Lang::En);
+        let f = judge(&n, Participant::Attendee, 100.0, Lang::En);
         assert_eq!((f.needed_kbps, f.fits), (50.0, "fits"));
         assert_eq!((f.media_kbps, f.webcams.len()), (50.0, 0));
     }
@@ -369,8 +369,8 @@ pub(crate) mod tests {
     #[test]
     fn media_rate_is_microphone_and_default_webcam() {
         // 30 + 20 + 1.05 × 200 = 260.
-        assert_eq!(media_kbps(&bbb(), Role::Speaker), 260.0);
-        let f = judge(&bbb(), Role::Speaker, 10_000.0, Lang::En);
+        assert_eq!(media_kbps(&bbb(), Participant::Speaker), 260.0);
+        let f = judge(&bbb(), Participant::Speaker, 10_000.0, Lang::En);
         assert_eq!(f.media_kbps, 260.0);
         let q: Vec<&str> = f.webcams.iter().map(|w| w.0.as_str()).collect();
         assert_eq!(q, ["hd", "high", "medium", "low"]);

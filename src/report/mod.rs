@@ -1,10 +1,12 @@
 //! Reports: the JSON contract is the model itself (`crate::model::Report`); this module turns
 //! a run into that model, with sentences in the user's language, and renders it as text.
 
+pub mod bandwidth;
 pub mod evidence;
 pub mod help;
 pub mod html;
 pub mod i18n;
+pub mod measures;
 pub mod profiles;
 pub mod requests;
 pub mod text;

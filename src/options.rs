@@ -1,0 +1,249 @@
+//! What the user asked for, checked before any socket is opened: the options, whose stream the
+//! upload is judged against, the venue (UAI -> department), the platforms to check and their
+//! server. Bad input fails here with exit code 3.
+
+use crate::lang::Lang;
+use crate::model::Venue;
+use crate::probe::dns::IpNet;
+use crate::profile::{self, Profile, ProfileError};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Whose stream the upload is judged against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Participant {
+    #[default]
+    Speaker,
+    Attendee,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub platforms: Vec<String>,
+    pub profiles: Vec<PathBuf>,
+    /// A directory whose profile files override or add to the built-in ones (`--profiles-dir`).
+    pub profiles_dir: Option<PathBuf>,
+    pub server: Option<String>,
+    /// The meeting link (`--link`): its platform and host.
+    pub link: Option<String>,
+    /// TURN relays of the BigBlueButton server (`--turn`), when not on the server itself.
+    pub turn: Vec<crate::profile::Relay>,
+    pub resolver: Option<SocketAddr>,
+    pub ca_file: Option<PathBuf>,
+    pub venue: Venue,
+    pub role: Participant,
+    pub bandwidth_url: Option<String>,
+    pub no_bandwidth: bool,
+    pub duration: Duration,
+    pub timeout: Duration,
+    pub lang: Lang,
+    /// Networks whose addresses are not sinkholes (labs on loopback or private ranges).
+    pub lab_nets: Vec<IpNet>,
+    /// Addresses tried without DNS instead of profiles/network.toml's (labs and tests).
+    pub lab_control: Vec<SocketAddr>,
+    /// The JSON report is written to a file (the ticket says it is attached).
+    pub json_attached: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            platforms: vec![],
+            profiles: vec![],
+            profiles_dir: None,
+            server: None,
+            link: None,
+            turn: vec![],
+            resolver: None,
+            ca_file: None,
+            venue: Venue::default(),
+            role: Participant::Speaker,
+            bandwidth_url: None,
+            no_bandwidth: false,
+            duration: Duration::from_secs(10),
+            timeout: Duration::from_secs(5),
+            lang: Lang::En,
+            lab_nets: vec![],
+            lab_control: vec![],
+            json_attached: false,
+        }
+    }
+}
+
+/// The tool could not run as asked (exit code 3).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("{0}")]
+    Profile(#[from] ProfileError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// The department of a UAI (`0921234X` -> `92`, `9711234A` -> `971`).
+pub fn department_of_uai(uai: &str) -> Result<String, String> {
+    let u = uai.trim().to_ascii_uppercase();
+    // Bytes, not characters, are counted and sliced below: only ASCII gets there.
+    let ok = u.is_ascii()
+        && u.len() == 8
+        && u[..7].chars().all(|c| c.is_ascii_digit())
+        && u.as_bytes()[7].is_ascii_alphabetic();
+    if !ok {
+        return Err(format!(
+            "--uai {uai}: a UAI has 7 digits and a letter, like 0921234X"
+        ));
+    }
+    Ok(if let Some(rest) = u.strip_prefix('0') {
+        rest[..2].to_string()
+    } else {
+        u[..3].to_string()
+    })
+}
+
+/// Choose the platforms to check and give BigBlueButton-like profiles their server.
+pub fn select(
+    all: &[Profile],
+    opts: &CheckOptions,
+) -> Result<(Vec<Profile>, Vec<String>), CheckError> {
+    let l = opts.lang;
+    let mut notes = Vec::new();
+    // The meeting link (or what was given to --server) names the host, and its platform when
+    // its domain belongs to one; --link alone checks that platform only.
+    let mut platforms = opts.platforms.clone();
+    let mut server: Option<String> = None;
+    for (option, value) in [("--server", &opts.server), ("--link", &opts.link)] {
+        let Some(v) = value else { continue };
+        let link =
+            crate::link::parse(option, v, all).map_err(|e| CheckError::Usage(e.to_string()))?;
+        match link.platform {
+            Some(id) => {
+                if opts.platforms.is_empty() && !platforms.contains(&id) {
+                    platforms.push(id);
+                }
+            }
+            None => {
+                server = Some(link.server);
+                if option == "--link" && opts.platforms.is_empty() {
+                    platforms.extend(
+                        all.iter()
+                            .filter(|p| p.needs_server())
+                            .map(|p| p.id.clone()),
+                    );
+                }
+            }
+        }
+    }
+    let wanted: Vec<&Profile> = if platforms.is_empty() {
+        all.iter().collect()
+    } else {
+        let mut v = Vec::new();
+        for id in &platforms {
+            match all.iter().find(|p| &p.id == id) {
+                Some(p) => v.push(p),
+                None => {
+                    return Err(CheckError::Usage(format!(
+                        "unknown platform `{id}`; valid ids: {}",
+                        all.iter()
+                            .map(|p| p.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+            }
+        }
+        v
+    };
+    let mut out = Vec::new();
+    for p in wanted {
+        if !p.needs_server() {
+            out.push(p.clone());
+            continue;
+        }
+        match server.as_deref().or(p.default_server.as_deref()) {
+            Some(s) => {
+                // Relays named with --turn, else those the profile names, else the server's own.
+                let mut relays = opts.turn.clone();
+                if relays.is_empty() {
+                    relays = p.turn.iter().filter_map(|t| t.parse().ok()).collect();
+                }
+                out.push(p.with_server(s).with_relays(&relays));
+            }
+            None if platforms.contains(&p.id) => {
+                return Err(CheckError::Usage(format!(
+                    "platform `{}` needs the server's name: add --server HOST (the host in the meeting link)",
+                    p.id
+                )));
+            }
+            None => notes.push(format!(
+                "{} {}",
+                p.name,
+                l.t(
+                    ": non testé — indiquez le serveur avec --server HOTE (le nom dans le lien de la réunion)",
+                    ": not tested — name the server with --server HOST (the host in the meeting link)"
+                )
+            )),
+        }
+    }
+    if out.is_empty() {
+        return Err(CheckError::Usage(
+            "nothing to check: every selected platform needs --server HOST".into(),
+        ));
+    }
+    if !opts.turn.is_empty() && !wanted_server(&out, all) {
+        return Err(CheckError::Usage(
+            "--turn names the TURN relay of a BigBlueButton server: add --server HOST (the host in the meeting link)".into(),
+        ));
+    }
+    Ok((out, notes))
+}
+
+/// Is one of the selected platforms a server named with --server (the only ones --turn is for)?
+fn wanted_server(selected: &[Profile], all: &[Profile]) -> bool {
+    selected
+        .iter()
+        .any(|p| all.iter().any(|q| q.id == p.id && q.needs_server()))
+}
+
+/// Everything checked before any socket is opened: bad input fails here, with exit code 3.
+pub struct Prepared {
+    pub opts: CheckOptions,
+    pub profiles: Vec<Profile>,
+    pub notes: Vec<String>,
+    pub fingerprints: profile::firewalls::Fingerprints,
+    pub desks: profile::desks::Desks,
+    pub network: profile::network::NetworkFacts,
+}
+
+pub fn prepare(mut opts: CheckOptions) -> Result<Prepared, CheckError> {
+    let library = profile::Library::load(opts.profiles_dir.as_deref(), &opts.profiles)?;
+    let (profiles, notes) = select(&library.platforms, &opts)?;
+    if let Some(uai) = opts.venue.uai.clone() {
+        let dep = department_of_uai(&uai).map_err(CheckError::Usage)?;
+        opts.venue.uai = Some(uai.trim().to_ascii_uppercase());
+        if opts.venue.department.is_none() {
+            opts.venue.department = Some(dep);
+        }
+    }
+    if opts.timeout.is_zero() || opts.timeout > Duration::from_secs(120) {
+        return Err(CheckError::Usage(
+            "--timeout must be between 1 and 120 seconds".into(),
+        ));
+    }
+    let profile::Library {
+        fingerprints,
+        desks,
+        mut network,
+        ..
+    } = library;
+    if !opts.lab_control.is_empty() {
+        network.control = opts.lab_control.clone();
+    }
+    Ok(Prepared {
+        opts,
+        profiles,
+        notes,
+        fingerprints,
+        desks,
+        network,
+    })
+}
