@@ -322,8 +322,11 @@ pub async fn bandwidth(
         );
     }
     out = match (&up.error, kbps) {
-        (Some((c, msg)), Some(_)) => out.warn(*c, format!("{msg} (figure measured until then)")),
-        (Some((c, msg)), None) => out.fail(*c, msg.clone()),
+        (Some(e), Some(_)) => out.warned(ProbeError {
+            message: format!("{} (figure measured until then)", e.message),
+            ..e.clone()
+        }),
+        (Some(e), None) => out.failed(e.clone()),
         (None, _) if up.sender_counted => out.warn(
             ErrorClass::NoResponse,
             "the peer sent no count of what it received: figure counted by the sender, it may overstate",

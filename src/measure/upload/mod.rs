@@ -33,7 +33,7 @@ pub use ndt7::{MIN_TEST, NDT7_PROTOCOL, ndt7, parse_measurement};
 pub use post::{parse_post_answer, post};
 pub use send_queue::SendQueue;
 
-use crate::model::ErrorClass;
+use crate::model::{ErrorClass, ProbeError};
 use counts::figure;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -52,8 +52,8 @@ pub(crate) async fn stopped(mut stop: Stop) {
     }
 }
 
-fn interrupted(after: Duration) -> (ErrorClass, String) {
-    (
+fn interrupted(after: Duration) -> ProbeError {
+    ProbeError::new(
         ErrorClass::Interrupted,
         format!("stopped by the user after {:.1} s", after.as_secs_f64()),
     )
@@ -105,7 +105,7 @@ pub struct Upload {
     pub counts: Vec<Count>,
     /// Sending time (from the first byte to the deadline or the failure).
     pub sending: Duration,
-    pub error: Option<(ErrorClass, String)>,
+    pub error: Option<ProbeError>,
     /// The rate comes from the sender's own count (the receiver sent none): may overstate.
     pub sender_counted: bool,
     /// Why the sending ended.
@@ -181,7 +181,7 @@ pub fn payload(len: usize) -> bytes::Bytes {
 /// Shared end of both methods: a lying peer is a failure; no count at all is flagged.
 fn finish(up: &mut Upload) {
     if let Err(e) = check_counts(&up.counts, up.bytes_sent) {
-        up.error = Some((ErrorClass::Malformed, e));
+        up.error = Some(ProbeError::new(ErrorClass::Malformed, e));
         up.ended = Ended::Error;
         up.counts.clear();
         return;

@@ -6,8 +6,7 @@ use super::progress::{Progress, TICK, stalled_error};
 use super::{
     Ended, Io, MAX_TEXT, Metered, SendQueue, Stop, Upload, finish, interrupted, payload, stopped,
 };
-use crate::model::ErrorClass;
-use crate::probe::classify_io;
+use crate::model::{ErrorClass, ProbeError};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -46,28 +45,26 @@ pub fn parse_measurement(text: &str) -> Result<Option<Count>, String> {
     Ok(pick("TCPInfo", "BytesReceived").or_else(|| pick("AppInfo", "NumBytes")))
 }
 
-fn ws_error(e: tungstenite::Error, what: &str) -> (ErrorClass, String) {
-    match e {
-        tungstenite::Error::Io(io) => (classify_io(&io), format!("{what}: {io}")),
+fn ws_error(e: tungstenite::Error, what: &str) -> ProbeError {
+    let e = match e {
+        tungstenite::Error::Io(io) => ProbeError::from(io),
         tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => {
-            (ErrorClass::Closed, format!("{what}: the peer closed early"))
+            ProbeError::new(ErrorClass::Closed, "the peer closed early")
         }
         tungstenite::Error::Protocol(
             tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
-        ) => (
+        ) => ProbeError::new(
             ErrorClass::Reset,
-            format!("{what}: the peer cut the connection without closing the test"),
+            "the peer cut the connection without closing the test",
         ),
-        tungstenite::Error::Capacity(c) => (ErrorClass::TooLarge, format!("{what}: {c}")),
-        tungstenite::Error::Http(r) => (
+        tungstenite::Error::Capacity(c) => ProbeError::new(ErrorClass::TooLarge, c.to_string()),
+        tungstenite::Error::Http(r) => ProbeError::new(
             ErrorClass::UpgradeRefused,
-            format!(
-                "{what}: HTTP {} instead of the ndt7 upgrade",
-                r.status().as_u16()
-            ),
+            format!("HTTP {} instead of the ndt7 upgrade", r.status().as_u16()),
         ),
-        e => (ErrorClass::Malformed, format!("{what}: {e}")),
-    }
+        e => ProbeError::new(ErrorClass::Malformed, e.to_string()),
+    };
+    e.context(what)
 }
 
 /// The ndt7 upload over `stream` (already connected, TLS done if `wss`), for at most
@@ -89,7 +86,10 @@ pub async fn ndt7(
     let mut req = match url.into_client_request() {
         Ok(r) => r,
         Err(e) => {
-            up.error = Some((ErrorClass::Local, format!("ndt7 URL {url}: {e}")));
+            up.error = Some(
+                ProbeError::new(ErrorClass::Local, e.to_string())
+                    .context(format!("ndt7 URL {url}")),
+            );
             return up;
         }
     };
@@ -112,7 +112,7 @@ pub async fn ndt7(
                 .get("Sec-WebSocket-Protocol")
                 .and_then(|v| v.to_str().ok());
             if proto != Some(NDT7_PROTOCOL) {
-                up.error = Some((
+                up.error = Some(ProbeError::new(
                     ErrorClass::Malformed,
                     format!(
                         "the peer accepted the WebSocket but not the ndt7 subprotocol ({})",
@@ -141,11 +141,11 @@ pub async fn ndt7(
                         let now = Instant::now();
                         let pushed = counts.lock().unwrap().push(c, now, now - start);
                         if let Err(e) = pushed {
-                            return Err((ErrorClass::Malformed, e));
+                            return Err(ProbeError::new(ErrorClass::Malformed, e));
                         }
                     }
                     Ok(None) => {}
-                    Err(e) => return Err((ErrorClass::Malformed, e)),
+                    Err(e) => return Err(ProbeError::new(ErrorClass::Malformed, e)),
                 },
                 Ok(Message::Close(_)) => return Ok(true),
                 Ok(_) => {}
@@ -187,7 +187,7 @@ pub async fn ndt7(
                     let now = Instant::now();
                     if reader.is_finished() {
                         // The peer ended the test before the deadline.
-                        failure = Some((
+                        failure = Some(ProbeError::new(
                             ErrorClass::Closed,
                             format!(
                                 "the peer closed the test after {:.1} s of {:.0} s",
@@ -244,7 +244,8 @@ pub async fn ndt7(
     // still measured; garbage, lies and oversized messages are findings whenever they came.
     let reader_error = match closed {
         Ok(Ok(Err(e)))
-            if reader_done_early || matches!(e.0, ErrorClass::Malformed | ErrorClass::TooLarge) =>
+            if reader_done_early
+                || matches!(e.class, ErrorClass::Malformed | ErrorClass::TooLarge) =>
         {
             Some(e)
         }
@@ -252,13 +253,13 @@ pub async fn ndt7(
     };
     up.counts = progress.counts.lock().unwrap().as_slice().to_vec();
     up.error = match (reader_error, failure) {
-        (Some(e), _) if matches!(e.0, ErrorClass::Malformed | ErrorClass::TooLarge) => Some(e),
+        (Some(e), _) if matches!(e.class, ErrorClass::Malformed | ErrorClass::TooLarge) => Some(e),
         (_, Some(f)) => Some(f),
         (e, None) => e,
     };
-    if let Some((c, _)) = &up.error {
+    if let Some(e) = &up.error {
         up.ended = Ended::Error;
-        if *c == ErrorClass::Malformed {
+        if e.class == ErrorClass::Malformed {
             // A peer that lies or talks garbage gives no figure.
             up.counts.clear();
         }

@@ -4,8 +4,7 @@
 use super::counts::Count;
 use super::progress::{Progress, TICK, stalled_error};
 use super::{Ended, Io, MAX_TEXT, Metered, SendQueue, Stop, Upload, finish, interrupted, payload};
-use crate::model::ErrorClass;
-use crate::probe::classify_io;
+use crate::model::{ErrorClass, ProbeError};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -82,7 +81,7 @@ pub async fn post(
             return up;
         }
         Some(Err(e)) => {
-            up.error = Some((classify_io(&e), format!("POST upload: {e}")));
+            up.error = Some(ProbeError::from(e).context("POST upload"));
             up.ended = Ended::Error;
             return up;
         }
@@ -105,12 +104,15 @@ pub async fn post(
     };
     match tokio::time::timeout(FINAL_GRACE + Duration::from_secs(2), read).await {
         Err(_) => {
-            up.error = Some((ErrorClass::Timeout, "no answer after the upload".into()));
+            up.error = Some(ProbeError::new(
+                ErrorClass::Timeout,
+                "no answer after the upload",
+            ));
             up.ended = Ended::Error;
             return up;
         }
         Ok(Err(e)) if buf.is_empty() => {
-            up.error = Some((classify_io(&e), format!("reading the sink's answer: {e}")));
+            up.error = Some(ProbeError::from(e).context("reading the sink's answer"));
             up.ended = Ended::Error;
             return up;
         }
@@ -131,26 +133,24 @@ pub async fn post(
 }
 
 /// The sink's answer: HTTP 200 with `{"bytes": N, "elapsed_ms": T}`.
-pub fn parse_post_answer(buf: &[u8]) -> Result<Count, (ErrorClass, String)> {
+pub fn parse_post_answer(buf: &[u8]) -> Result<Count, ProbeError> {
     if buf.len() > MAX_TEXT {
-        return Err((
+        return Err(ProbeError::new(
             ErrorClass::TooLarge,
-            "the sink's answer is too large".into(),
+            "the sink's answer is too large",
         ));
     }
-    let (head, body_at) = crate::probe::proxy::parse_head(buf).ok_or((
-        ErrorClass::Malformed,
-        "the sink's answer is not HTTP".to_string(),
-    ))?;
+    let (head, body_at) = crate::probe::proxy::parse_head(buf)
+        .ok_or_else(|| ProbeError::new(ErrorClass::Malformed, "the sink's answer is not HTTP"))?;
     let status = head.status;
     if status != 200 {
-        return Err((
+        return Err(ProbeError::new(
             ErrorClass::HttpStatus,
             format!("the sink answered HTTP {status}"),
         ));
     }
     let v: Value = serde_json::from_slice(&buf[body_at..]).map_err(|e| {
-        (
+        ProbeError::new(
             ErrorClass::Malformed,
             format!("the sink's answer is not its JSON count ({e})"),
         )
@@ -160,9 +160,9 @@ pub fn parse_post_answer(buf: &[u8]) -> Result<Count, (ErrorClass, String)> {
             elapsed_us: (t * 1000.0) as u64,
             bytes: b,
         }),
-        _ => Err((
+        _ => Err(ProbeError::new(
             ErrorClass::Malformed,
-            "the sink's answer has no bytes/elapsed_ms count".into(),
+            "the sink's answer has no bytes/elapsed_ms count",
         )),
     }
 }

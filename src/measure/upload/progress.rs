@@ -2,7 +2,7 @@
 //! the messages are sized with.
 
 use super::counts::Counts;
-use crate::model::ErrorClass;
+use crate::model::{ErrorClass, ProbeError};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -71,8 +71,8 @@ impl Progress {
     }
 }
 
-pub(super) fn stalled_error() -> (ErrorClass, String) {
-    (
+pub(super) fn stalled_error() -> ProbeError {
+    ProbeError::new(
         ErrorClass::Stalled,
         format!(
             "the peer stopped reading: nothing left the socket and the peer counted nothing more for {} s",

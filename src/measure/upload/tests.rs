@@ -167,11 +167,11 @@ fn post_answer() {
     assert_eq!(
         parse_post_answer(b"HTTP/1.1 403 Forbidden\r\n\r\n")
             .unwrap_err()
-            .0,
+            .class,
         ErrorClass::HttpStatus
     );
     assert_eq!(
-        parse_post_answer(b"garbage").unwrap_err().0,
+        parse_post_answer(b"garbage").unwrap_err().class,
         ErrorClass::Malformed
     );
 }
