@@ -1,6 +1,7 @@
 //! What the receiver counted: the bounded sample of its counts, the figure drawn from them,
 //! the stability rule that ends an adaptive test, and the check that they are not lies.
 
+use crate::model::{ErrorClass, ProbeError};
 use std::time::{Duration, Instant};
 
 /// Stable: the rate over the last this long ...
@@ -31,24 +32,24 @@ pub struct Counts {
 
 impl Counts {
     /// Add a count that arrived `since` after the sending started.
-    pub fn push(&mut self, c: Count, now: Instant, since: Duration) -> Result<(), String> {
+    pub fn push(&mut self, c: Count, now: Instant, since: Duration) -> Result<(), ProbeError> {
         if let Some(p) = self.kept.last()
             && (c.bytes < p.bytes || c.elapsed_us < p.elapsed_us)
         {
-            return Err(format!(
+            return Err(lie(format!(
                 "the peer's counts go backwards ({} bytes at {} µs, then {} at {} µs)",
                 p.bytes, p.elapsed_us, c.bytes, c.elapsed_us
-            ));
+            )));
         }
         // The peer's clock starts at the upgrade, a little before ours; a count may wait a
         // while in a slow downlink. Beyond that, its clock is not a clock.
         let ours = since.as_micros() as u64;
         if c.elapsed_us > ours + 5_000_000 || c.elapsed_us + 2_000_000 < ours / 2 {
-            return Err(format!(
+            return Err(lie(format!(
                 "the peer's clock does not run like ours ({:.1} s by its count, {:.1} s here)",
                 c.elapsed_us as f64 / 1e6,
                 since.as_secs_f64()
-            ));
+            )));
         }
         let close = self
             .kept_at
@@ -139,24 +140,29 @@ pub(super) fn figure(counts: &[Count], to: u64) -> Option<f64> {
 
 /// Check the receiver's counts against what was sent: a count that goes back in time or
 /// claims more than was sent is a lie, not a measurement.
-pub fn check_counts(counts: &[Count], sent: u64) -> Result<(), String> {
+pub fn check_counts(counts: &[Count], sent: u64) -> Result<(), ProbeError> {
     // TCPInfo counts headers of the WebSocket frames too: allow their few bytes per message.
     let allowance = sent / 50 + 64 * 1024;
     for w in counts.windows(2) {
         if w[1].bytes < w[0].bytes || w[1].elapsed_us < w[0].elapsed_us {
-            return Err(format!(
+            return Err(lie(format!(
                 "the peer's counts go backwards ({} bytes at {} µs, then {} at {} µs)",
                 w[0].bytes, w[0].elapsed_us, w[1].bytes, w[1].elapsed_us
-            ));
+            )));
         }
     }
     if let Some(last) = counts.last()
         && last.bytes > sent + allowance
     {
-        return Err(format!(
+        return Err(lie(format!(
             "the peer claims {} bytes received but only {sent} were sent",
             last.bytes
-        ));
+        )));
     }
     Ok(())
+}
+
+/// A count that cannot be true: the peer lies or talks garbage.
+fn lie(why: String) -> ProbeError {
+    ProbeError::new(ErrorClass::Malformed, why)
 }

@@ -181,7 +181,7 @@ pub fn payload(len: usize) -> bytes::Bytes {
 /// Shared end of both methods: a lying peer is a failure; no count at all is flagged.
 fn finish(up: &mut Upload) {
     if let Err(e) = check_counts(&up.counts, up.bytes_sent) {
-        up.error = Some(ProbeError::new(ErrorClass::Malformed, e));
+        up.error = Some(e);
         up.ended = Ended::Error;
         up.counts.clear();
         return;

@@ -27,11 +27,18 @@ const TAIL: Duration = Duration::from_millis(300);
 
 /// Parse one ndt7 measurement message: the receiver's count, preferring `TCPInfo` (what the
 /// kernel received) over `AppInfo` (what the application read).
-pub fn parse_measurement(text: &str) -> Result<Option<Count>, String> {
-    let v: Value =
-        serde_json::from_str(text).map_err(|e| format!("a measurement is not JSON ({e})"))?;
+pub fn parse_measurement(text: &str) -> Result<Option<Count>, ProbeError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        ProbeError::new(
+            ErrorClass::Malformed,
+            format!("a measurement is not JSON ({e})"),
+        )
+    })?;
     if !v.is_object() {
-        return Err("a measurement is not a JSON object".into());
+        return Err(ProbeError::new(
+            ErrorClass::Malformed,
+            "a measurement is not a JSON object",
+        ));
     }
     let pick = |section: &str, bytes: &str| {
         let s = v.get(section)?;
@@ -139,13 +146,10 @@ pub async fn ndt7(
                 Ok(Message::Text(t)) => match parse_measurement(t.as_str()) {
                     Ok(Some(c)) => {
                         let now = Instant::now();
-                        let pushed = counts.lock().unwrap().push(c, now, now - start);
-                        if let Err(e) = pushed {
-                            return Err(ProbeError::new(ErrorClass::Malformed, e));
-                        }
+                        counts.lock().unwrap().push(c, now, now - start)?;
                     }
                     Ok(None) => {}
-                    Err(e) => return Err(ProbeError::new(ErrorClass::Malformed, e)),
+                    Err(e) => return Err(e),
                 },
                 Ok(Message::Close(_)) => return Ok(true),
                 Ok(_) => {}
