@@ -369,7 +369,7 @@ fn a_peer_that_stops_reading_is_stalled_within_the_deadline() {
         .await;
         let (up, took) = client(addr, 3.0).await;
         assert_eq!(
-            up.error.as_ref().map(|e| e.0),
+            up.error.as_ref().map(|e| e.class),
             Some(ErrorClass::Stalled),
             "{up:?}"
         );
@@ -404,7 +404,7 @@ fn a_peer_that_closes_early_keeps_what_was_measured() {
         // Closed politely, or (data still in flight when it dropped the socket) reset.
         assert!(
             matches!(
-                up.error.as_ref().map(|e| e.0),
+                up.error.as_ref().map(|e| e.class),
                 Some(ErrorClass::Closed | ErrorClass::Reset)
             ),
             "{up:?}"
@@ -425,7 +425,7 @@ fn garbage_and_lies_are_malformed() {
         .await;
         let (up, _) = client(garbage, 2.0).await;
         assert_eq!(
-            up.error.as_ref().map(|e| e.0),
+            up.error.as_ref().map(|e| e.class),
             Some(ErrorClass::Malformed),
             "{up:?}"
         );
@@ -437,9 +437,9 @@ fn garbage_and_lies_are_malformed() {
         })
         .await;
         let (up, _) = client(liar, 1.0).await;
-        let (c, m) = up.error.clone().expect("a lie is an error");
-        assert_eq!(c, ErrorClass::Malformed);
-        assert!(m.contains("claims"), "{m}");
+        let e = up.error.clone().expect("a lie is an error");
+        assert_eq!(e.class, ErrorClass::Malformed);
+        assert!(e.message.contains("claims"), "{}", e.message);
         assert_eq!(up.kbps(), None, "a lie gives no figure");
 
         // A huge text message is refused, not buffered.
@@ -451,7 +451,7 @@ fn garbage_and_lies_are_malformed() {
         .await;
         let (up, _) = client(huge, 1.0).await;
         assert_eq!(
-            up.error.as_ref().map(|e| e.0),
+            up.error.as_ref().map(|e| e.class),
             Some(ErrorClass::TooLarge),
             "{up:?}"
         );
@@ -477,7 +477,10 @@ fn a_websocket_without_the_ndt7_subprotocol_is_not_a_peer() {
         let (up, _) = client(addr, 1.0).await;
         // tungstenite refuses a server that omits the protocol the client asked for.
         assert!(
-            matches!(up.error.as_ref().map(|e| e.0), Some(ErrorClass::Malformed)),
+            matches!(
+                up.error.as_ref().map(|e| e.class),
+                Some(ErrorClass::Malformed)
+            ),
             "{up:?}"
         );
     });
@@ -576,7 +579,7 @@ fn ctrl_c_during_the_upload_keeps_what_was_measured() {
         )
         .await;
         assert_eq!(
-            up.error.as_ref().map(|e| e.0),
+            up.error.as_ref().map(|e| e.class),
             Some(ErrorClass::Interrupted),
             "{up:?}"
         );
@@ -646,7 +649,7 @@ async fn post_to(addr: SocketAddr, secs: f64) -> (upload::Upload, Duration) {
 #[test]
 fn post_sink_faults_are_classified() {
     rt().block_on(async {
-        let class = |up: &upload::Upload| up.error.as_ref().map(|e| e.0);
+        let class = |up: &upload::Upload| up.error.as_ref().map(|e| e.class);
         let (forbidden, _a) = sink(true, Some(b"HTTP/1.1 403 Forbidden\r\n\r\n")).await;
         let (up, _) = post_to(forbidden, 0.5).await;
         assert_eq!(class(&up), Some(ErrorClass::HttpStatus), "{up:?}");
