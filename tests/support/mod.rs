@@ -4,6 +4,8 @@
 //! They run on one background tokio runtime; dropping a handle stops its server.
 #![allow(dead_code)]
 
+pub mod chromium;
+pub mod collect;
 pub mod dns;
 pub mod pki;
 pub mod proxy;
