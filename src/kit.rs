@@ -270,11 +270,11 @@ pub fn output_dir(candidates: &[Option<PathBuf>]) -> PathBuf {
         .unwrap_or_else(std::env::temp_dir)
 }
 
-/// The folder the program is in.
+/// The folder the program is in, as the system names it (not canonicalized: on Windows that
+/// would give a `\\?\` path, which no teacher recognises and where `/` is no separator).
 pub fn program_dir() -> Option<PathBuf> {
     std::env::current_exe()
         .ok()
-        .and_then(|p| p.canonicalize().ok().or(Some(p)))
         .and_then(|p| p.parent().map(Path::to_path_buf))
 }
 
