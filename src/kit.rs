@@ -452,6 +452,35 @@ mod tests {
     }
 
     #[test]
+    fn the_kit_template_parses_with_every_example_enabled() {
+        let t = include_str!("../scripts/kit/preflight.toml");
+        assert_eq!(sidecar(t).unwrap().lang, Some(LangArg::Fr));
+        let enabled: String = t
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(r)
+                    if r.split(" = ").next().is_some_and(|k| {
+                        !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                    }) =>
+                {
+                    r
+                }
+                _ => l,
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let s = sidecar(&enabled).unwrap();
+        assert!(s.link.is_some() && s.send.is_some() && s.kind == Some(Kind::College));
+        assert_eq!(
+            s.platform,
+            Some(OneOrMany::Many(vec![
+                "webinaire".into(),
+                "livestorm".into()
+            ]))
+        );
+    }
+
+    #[test]
     fn questions_fill_link_and_venue_and_can_be_skipped() {
         let mut args = crate::cli::Cli::default_check();
         let mut input = std::io::Cursor::new(

@@ -212,3 +212,72 @@ fn a_report_that_cannot_be_sent_stays_on_disk() {
     assert_eq!(out.status.code(), Some(3), "a bad URL is a usage error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--send ftp://nope"));
 }
+
+/// The live page of a small test day (a blocked collège behind a filter, a lycée whose UDP is
+/// closed, an école where everything works), screenshot in Chromium from the server itself.
+#[test]
+#[ignore = "writes target/live-example/; run by scripts/live-screenshot.sh"]
+fn write_live_page_example() {
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/live-example");
+    std::fs::create_dir_all(&out).unwrap();
+    let server = Collecting::start(None);
+    let send = server.send_url();
+    let rooms = [
+        (
+            Setup {
+                web: Some(support::web::Mode::BlockPage),
+                ..Setup::default()
+            },
+            vec![
+                "--venue",
+                "CDI, collège Jean Moulin",
+                "--uai",
+                "0921234X",
+                "--kind",
+                "college",
+            ],
+        ),
+        (
+            Setup {
+                turn_udp: false,
+                ..Setup::default()
+            },
+            vec![
+                "--venue",
+                "Salle 204, lycée Marie Curie",
+                "--kind",
+                "lycee",
+                "--department",
+                "91",
+            ],
+        ),
+        (
+            Setup::default(),
+            vec![
+                "--venue",
+                "Salle polyvalente, école Jules Ferry",
+                "--kind",
+                "ecole",
+            ],
+        ),
+    ];
+    for (setup, args) in rooms {
+        let lab = setup.start();
+        let mut a = args.clone();
+        a.extend(["--lang", "fr", "--send", &send]);
+        let r = lab.run(&a);
+        assert!(r.stderr.contains("Rapport envoyé"), "{}", r.stderr);
+    }
+    let (status, page) = server.request("GET", "/", &["Accept-Language: fr"], b"");
+    assert_eq!(status, 200);
+    std::fs::write(out.join("live.html"), page).unwrap();
+    let png = out.join("live.png");
+    let _ = std::fs::remove_file(&png);
+    chromium(&[
+        &format!("--screenshot={}", png.display()),
+        "--window-size=1100,330",
+        &format!("http://{}/?lang=fr", server.addr),
+    ])
+    .expect("chromium");
+    assert!(png.exists());
+}
