@@ -532,6 +532,19 @@ async fn post(
     }
 }
 
+/// The proxy the run found and used (`host:port`, from its discovery probe): the report goes
+/// the way the browser's traffic goes.
+fn proxy_of(report: &Report) -> Option<String> {
+    report.network.proxy.as_ref()?;
+    report
+        .network
+        .probes
+        .iter()
+        .find(|o| o.kind == crate::model::ProbeKind::Proxy)
+        .and_then(|o| o.data_str("proxy"))
+        .map(str::to_string)
+}
+
 /// `--send`: post the report, and say whether it arrived. A report that could not be sent
 /// stays on disk: the `--json` file, or one written here in the current folder.
 pub async fn send_and_say(
@@ -554,7 +567,7 @@ pub async fn send_and_say(
         url,
         json.clone(),
         ca_file,
-        report.network.proxy.as_deref(),
+        proxy_of(report).as_deref(),
         Duration::from_secs(20),
     )
     .await;
@@ -639,6 +652,20 @@ mod tests {
         let (status, why) = refuse(br#"{"schema": "preflight-report/1"}"#).unwrap_err();
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(why.contains("not a preflight report"), "{why}");
+    }
+
+    #[test]
+    fn the_folder_must_be_usable_and_the_token_not_empty() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("a-file");
+        std::fs::write(&file, "x").unwrap();
+        let e = Collector::new(file.join("sub"), None).unwrap_err();
+        assert!(e.starts_with("--collect ") && e.contains("cannot create"), "{e}");
+        let e = Collector::new(d.path().join("r"), Some(" ".into())).unwrap_err();
+        assert!(e.contains("--collect-token"), "{e}");
+        let c = Collector::new(d.path().join("new/folder"), Some("t".into())).unwrap();
+        assert!(c.dir().is_dir());
+        assert!(c.page(Lang::Fr).contains("Aucun rapport reçu pour l'instant"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod support;
 use std::process::Command;
 use support::chromium::chromium;
 use support::collect::Collecting;
+use support::proxy::{self, ProxyServer};
 use support::venue::{Names, Setup};
 
 const TOKEN: &str = "jour-J-2026";
@@ -173,6 +174,25 @@ fn junk_oversized_and_wrong_tokens_are_refused_and_nothing_is_stored() {
     // Other routes are serve's as before.
     let (status, body) = server.request("GET", "/echo", &[], b"");
     assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn the_report_goes_through_the_proxy_the_run_found() {
+    let server = Collecting::start(None);
+    let lab = Setup::default().start();
+    // The proxy leads every tunnel to the collecting server; the URL's name resolves nowhere,
+    // so only the way through the proxy can deliver it.
+    let px = ProxyServer::start(proxy::Mode::Tunnel, server.addr);
+    let url = format!(
+        "http://collecte.example.test:{}/reports",
+        server.addr.port()
+    );
+    let r = lab.run_env(
+        &["--send", &url, "--venue", "Derrière le proxy"],
+        &[("HTTPS_PROXY", format!("http://{}", px.addr))],
+    );
+    assert!(r.stderr.contains("Report sent to"), "{}", r.explain());
+    assert_eq!(server.stored().len(), 1);
 }
 
 #[test]

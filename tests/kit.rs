@@ -24,16 +24,7 @@ fn kit(sidecar: &str) -> (tempfile::TempDir, PathBuf) {
 /// Started with no options from `cwd`.
 fn double_click(exe: &Path, cwd: &Path) -> Output {
     let mut cmd = Command::new(exe);
-    for v in [
-        "http_proxy",
-        "https_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        cmd.env_remove(v);
-    }
+    support::without_proxy_env(&mut cmd);
     cmd.current_dir(cwd).env("LANG", "C").output().unwrap()
 }
 

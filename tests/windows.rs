@@ -56,16 +56,7 @@ fn wine() -> Command {
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("wine"),
         );
     }
-    for v in [
-        "http_proxy",
-        "https_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-    ] {
-        c.env_remove(v);
-    }
+    support::without_proxy_env(&mut c);
     c
 }
 

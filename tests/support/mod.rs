@@ -58,6 +58,20 @@ pub fn fresh_loopback() -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(127, 88, p, n))
 }
 
+/// The binary must find no proxy in its environment (a developer's own would be used).
+pub fn without_proxy_env(cmd: &mut std::process::Command) {
+    for v in [
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        cmd.env_remove(v);
+    }
+}
+
 /// Stops the server's tasks when dropped (its listening sockets close with them).
 pub struct Task(pub Vec<tokio::task::JoinHandle<()>>);
 

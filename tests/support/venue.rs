@@ -397,16 +397,7 @@ impl Lab {
         for p in &self.profiles {
             cmd.arg("--profile").arg(p);
         }
-        for v in [
-            "http_proxy",
-            "https_proxy",
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-        ] {
-            cmd.env_remove(v);
-        }
+        super::without_proxy_env(&mut cmd);
         cmd.envs(envs.iter().map(|(k, v)| (k, v)));
         let out = cmd.env("LANG", "C").output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
