@@ -242,6 +242,6 @@ pub fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
         .map_err(|_| format!("`{s}` is not an IP address or IP:PORT"))
 }
 
-fn parse_relay(s: &str) -> Result<crate::profile::Relay, String> {
+pub fn parse_relay(s: &str) -> Result<crate::profile::Relay, String> {
     s.parse()
 }

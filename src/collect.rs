@@ -660,12 +660,18 @@ mod tests {
         let file = d.path().join("a-file");
         std::fs::write(&file, "x").unwrap();
         let e = Collector::new(file.join("sub"), None).unwrap_err();
-        assert!(e.starts_with("--collect ") && e.contains("cannot create"), "{e}");
+        assert!(
+            e.starts_with("--collect ") && e.contains("cannot create"),
+            "{e}"
+        );
         let e = Collector::new(d.path().join("r"), Some(" ".into())).unwrap_err();
         assert!(e.contains("--collect-token"), "{e}");
         let c = Collector::new(d.path().join("new/folder"), Some("t".into())).unwrap();
         assert!(c.dir().is_dir());
-        assert!(c.page(Lang::Fr).contains("Aucun rapport reçu pour l'instant"));
+        assert!(
+            c.page(Lang::Fr)
+                .contains("Aucun rapport reçu pour l'instant")
+        );
     }
 
     #[test]

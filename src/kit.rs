@@ -45,6 +45,8 @@ pub struct Sidecar {
     /// The meeting link (or a server's name): gives the platform and, for BigBlueButton, the server.
     pub link: Option<String>,
     pub server: Option<String>,
+    /// The BigBlueButton server's TURN relay, when it is elsewhere (like `--turn`).
+    pub turn: Option<OneOrMany>,
     pub platform: Option<OneOrMany>,
     pub venue: Option<String>,
     pub uai: Option<String>,
@@ -129,6 +131,14 @@ pub fn apply(args: &mut CheckArgs, s: Sidecar, dir: &Path, file: &Path) -> Resul
             crate::cli::parse_resolver(&r)
                 .map_err(|e| format!("{}: key `resolver`: {e}", file.display()))?,
         );
+    }
+    if args.turn.is_empty() {
+        for r in s.turn.map(OneOrMany::into_vec).unwrap_or_default() {
+            args.turn.push(
+                crate::cli::parse_relay(&r)
+                    .map_err(|e| format!("{}: key `turn`: {e}", file.display()))?,
+            );
+        }
     }
     if args.lab_nets.is_empty() {
         args.lab_nets = s.lab_net.map(OneOrMany::into_vec).unwrap_or_default();
@@ -405,7 +415,7 @@ mod tests {
     #[test]
     fn sidecar_fills_what_the_command_line_left() {
         let s = sidecar(
-            "\u{feff}link = \"https://bbb.example.org/rooms/x/join\"\nvenue = \"CDI\"\nuai = \"0921234X\"\nkind = \"college\"\nsend = \"https://collecte.example.org/reports?token=abc\"\nlang = \"fr\"\nca-file = \"ca.pem\"\ntimeout = 3\n",
+            "\u{feff}link = \"https://bbb.example.org/rooms/x/join\"\nvenue = \"CDI\"\nuai = \"0921234X\"\nkind = \"college\"\nsend = \"https://collecte.example.org/reports?token=abc\"\nlang = \"fr\"\nca-file = \"ca.pem\"\ntimeout = 3\nturn = \"turn.example.org\"\n",
         )
         .unwrap();
         let mut args = crate::cli::Cli::default_check();
@@ -420,6 +430,7 @@ mod tests {
         assert_eq!(args.kind, Some(Kind::College));
         assert_eq!(args.lang, Some(LangArg::Fr));
         assert_eq!(args.timeout, 3);
+        assert_eq!(args.turn.len(), 1);
         assert_eq!(args.ca_file.as_deref(), Some(Path::new("/kit/ca.pem")));
         assert_eq!(
             args.send.as_deref(),
