@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-/// The largest report accepted. A full check of the three platforms with every measurement
-/// writes about 60 KB; this leaves room for larger profiles and later versions.
+/// The largest report accepted. The lab's largest, all three platforms behind AMON with the
+/// measurements, is 80 KB (`amon-all`); this leaves room for larger profiles and later versions.
 pub const MAX_REPORT: usize = 1024 * 1024;
 /// How many reports one folder holds at most (a test day has tens).
 pub const MAX_STORED: usize = 10_000;
