@@ -217,7 +217,12 @@ impl Collector {
             return self.receive(req, from, log).await;
         }
         let lang = page_lang(&req);
-        let mut r = crate::serve::text(StatusCode::OK, self.page(lang));
+        // Reading the folder is file work: off the threads that serve connections.
+        let dir = self.dir.clone();
+        let page = tokio::task::spawn_blocking(move || page(&dir, lang))
+            .await
+            .unwrap_or_default();
+        let mut r = crate::serve::text(StatusCode::OK, page);
         let h = r.headers_mut();
         h.insert(
             hyper::header::CONTENT_TYPE,
@@ -345,55 +350,55 @@ impl Collector {
         ));
         answer(StatusCode::CREATED, serde_json::json!({ "stored": name }))
     }
+}
 
-    /// The live page: the merge table of the folder, newest state, reloading itself.
-    pub fn page(&self, lang: Lang) -> String {
-        let (files, _) = merge::inputs(std::slice::from_ref(&self.dir));
-        let (rows, mut skipped) = merge::load(&files);
-        // Names only: the page does not show where the server keeps its files.
-        for s in &mut skipped {
-            s.file = Path::new(&s.file)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-        }
-        let reports = files.len() - skipped.len();
-        let blocked: std::collections::BTreeSet<&str> = rows
-            .iter()
-            .filter(|r| r.venue_verdict == "blocked")
-            .map(|r| r.file.as_str())
-            .collect();
-        let at = crate::kit::now()
-            .format(time::macros::format_description!(
-                "[hour]:[minute]:[second]"
-            ))
+/// The live page: the merge table of the folder, newest state, reloading itself.
+pub fn page(dir: &Path, lang: Lang) -> String {
+    let (files, _) = merge::inputs(&[dir.to_path_buf()]);
+    let (rows, mut skipped) = merge::load(&files);
+    // Names only: the page does not show where the server keeps its files.
+    for s in &mut skipped {
+        s.file = Path::new(&s.file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let head = format!(
-            "<meta http-equiv=refresh content={REFRESH_SECS}><meta http-equiv=Content-Security-Policy content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        );
-        let intro = if reports == 0 {
-            format!(
-                "<p id=live>{} — {at}</p>",
-                lang.t(
-                    "Aucun rapport reçu pour l'instant ; cette page se met à jour toute seule",
-                    "No report received yet; this page updates itself"
-                )
-            )
-        } else {
-            format!(
-                "<p id=live>{reports} {} — {} {} — {} {at} ({})</p>",
-                lang.t("rapport(s) reçu(s)", "report(s) received"),
-                blocked.len(),
-                lang.t("salle(s) bloquée(s)", "blocked"),
-                lang.t("mis à jour à", "updated at"),
-                lang.t(
-                    "la page se met à jour toute seule",
-                    "this page updates itself"
-                ),
-            )
-        };
-        merge::html_page(&rows, &skipped, lang, &head, &intro)
     }
+    let reports = files.len() - skipped.len();
+    let blocked: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.venue_verdict == "blocked")
+        .map(|r| r.file.as_str())
+        .collect();
+    let at = crate::kit::now()
+        .format(time::macros::format_description!(
+            "[hour]:[minute]:[second]"
+        ))
+        .unwrap_or_default();
+    let head = format!(
+        "<meta http-equiv=refresh content={REFRESH_SECS}><meta http-equiv=Content-Security-Policy content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+    );
+    let intro = if reports == 0 {
+        format!(
+            "<p id=live>{} — {at}</p>",
+            lang.t(
+                "Aucun rapport reçu pour l'instant ; cette page se met à jour toute seule",
+                "No report received yet; this page updates itself"
+            )
+        )
+    } else {
+        format!(
+            "<p id=live>{reports} {} — {} {} — {} {at} ({})</p>",
+            lang.t("rapport(s) reçu(s)", "report(s) received"),
+            blocked.len(),
+            lang.t("salle(s) bloquée(s)", "blocked"),
+            lang.t("mis à jour à", "updated at"),
+            lang.t(
+                "la page se met à jour toute seule",
+                "this page updates itself"
+            ),
+        )
+    };
+    merge::html_page(&rows, &skipped, lang, &head, &intro)
 }
 
 /// The live page's language: `?lang=`, else the browser's first choice, else French.
@@ -668,10 +673,7 @@ mod tests {
         assert!(e.contains("--collect-token"), "{e}");
         let c = Collector::new(d.path().join("new/folder"), Some("t".into())).unwrap();
         assert!(c.dir().is_dir());
-        assert!(
-            c.page(Lang::Fr)
-                .contains("Aucun rapport reçu pour l'instant")
-        );
+        assert!(page(c.dir(), Lang::Fr).contains("Aucun rapport reçu pour l'instant"));
     }
 
     #[test]
