@@ -244,8 +244,10 @@ fn write_live_page_example() {
     let send = server.send_url();
     let rooms = [
         (
+            // e2guardian's page from a TLS inspection box the school's computers trust.
             Setup {
                 web: Some(support::web::Mode::BlockPage),
+                cert: support::venue::Cert::Inspected,
                 ..Setup::default()
             },
             vec![
