@@ -99,7 +99,6 @@ pub fn apply(args: &mut CheckArgs, s: Sidecar, dir: &Path, file: &Path) -> Resul
             .map(|p| rel(p.into()))
             .collect();
     }
-    args.server = args.server.take().or(s.server);
     args.venue = args.venue.take().or(s.venue);
     args.uai = args.uai.take().or(s.uai);
     args.department = args.department.take().or(s.department);
@@ -143,8 +142,11 @@ pub fn apply(args: &mut CheckArgs, s: Sidecar, dir: &Path, file: &Path) -> Resul
     if args.lab_nets.is_empty() {
         args.lab_nets = s.lab_net.map(OneOrMany::into_vec).unwrap_or_default();
     }
+    // What to test: the command line's --link or --server, else the file's link and server
+    // (both may be given, like the options: a webinaire invitation and a BigBlueButton server).
     if args.link.is_none() && args.server.is_none() {
         args.link = s.link;
+        args.server = s.server;
     }
     Ok(())
 }
@@ -435,6 +437,24 @@ mod tests {
         assert_eq!(
             args.send.as_deref(),
             Some("https://collecte.example.org/reports?token=abc")
+        );
+    }
+
+    #[test]
+    fn the_file_names_what_to_test_unless_the_shortcut_does() {
+        let text = "link = \"https://webinaire.numerique.gouv.fr/meeting/signin/invite/1/creator/2/hash/3\"\nserver = \"bbb.example.org\"\n";
+        let dir = Path::new("/kit");
+        let mut args = crate::cli::Cli::default_check();
+        apply(&mut args, sidecar(text).unwrap(), dir, &dir.join(SIDECAR)).unwrap();
+        assert!(args.link.is_some(), "{args:?}");
+        assert_eq!(args.server.as_deref(), Some("bbb.example.org"));
+        let mut args = crate::cli::Cli::default_check();
+        args.server = Some("bbb.autre.example".into());
+        apply(&mut args, sidecar(text).unwrap(), dir, &dir.join(SIDECAR)).unwrap();
+        assert_eq!(
+            (args.link.as_deref(), args.server.as_deref()),
+            (None, Some("bbb.autre.example")),
+            "the shortcut's --server replaces the file's link and server"
         );
     }
 
