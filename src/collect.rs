@@ -617,8 +617,9 @@ pub async fn send_and_say(
                 ),
             };
             format!(
-                "{} {shown_url} : {why}. {kept}",
-                lang.t("Rapport NON envoyé à", "Report NOT sent to")
+                "{} {shown_url}{}{why}. {kept}",
+                lang.t("Rapport NON envoyé à", "Report NOT sent to"),
+                lang.t(" : ", ": ")
             )
         }
     };
