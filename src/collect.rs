@@ -252,10 +252,8 @@ impl Collector {
             )
         };
         // A client that waits for "100 Continue" has sent nothing yet: refuse it at once.
-        if waits && declared.is_some_and(|n| n > MAX_REPORT as u64) {
-            log(format!(
-                "{from} report refused: {declared:?} bytes announced"
-            ));
+        if let Some(n) = declared.filter(|&n| waits && n > MAX_REPORT as u64) {
+            log(format!("{from} report refused: {n} bytes announced"));
             return too_large();
         }
         let mut body = req.into_body();
