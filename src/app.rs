@@ -15,7 +15,7 @@ use std::time::Duration;
 /// Exit code when the tool could not run as asked.
 pub const USAGE: i32 = 3;
 
-fn lang_of(l: Option<LangArg>) -> Lang {
+pub(crate) fn lang_of(l: Option<LangArg>) -> Lang {
     Lang::detect(l.map(|l| match l {
         LangArg::Fr => "fr",
         LangArg::En => "en",
@@ -66,30 +66,15 @@ pub fn main() -> i32 {
     };
     let bare = std::env::args_os().len() == 1;
     match cli.command {
-        None if bare => {
-            // Started with no arguments (a double-click on Windows opens a console): run the
-            // full check, keep the reports next to where it runs, and let the user read.
-            let mut args = cli.check;
-            let stamp = time::OffsetDateTime::now_local()
-                .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
-                .format(time::macros::format_description!(
-                    "[year]-[month]-[day]_[hour]h[minute]"
-                ))
-                .unwrap_or_else(|_| "report".into());
-            let base = format!("preflight_{stamp}");
-            args.json = Some(format!("{base}.json").into());
-            args.html = Some(format!("{base}.html").into());
-            let code = rt.block_on(run_check(args));
-            let l = lang_of(None);
-            let here = std::env::current_dir()
-                .map(|d| d.display().to_string())
-                .unwrap_or_default();
-            println!(
-                "\n{} {here}{}{base}.json, {base}.html",
-                l.t("Rapports enregistrés dans", "Reports saved in"),
-                std::path::MAIN_SEPARATOR
-            );
-            wait_for_enter(&rt, l, code)
+        // A double-click (no arguments), or a shortcut with options in a window of its own.
+        None | Some(Command::Check(_))
+            if crate::kit::double_click(bare, true, crate::console::owns_its_window()) =>
+        {
+            let args = match cli.command {
+                Some(Command::Check(a)) => *a,
+                _ => cli.check,
+            };
+            rt.block_on(crate::kit::run(args))
         }
         None => check_then_pause(&rt, cli.check),
         Some(Command::Check(args)) => check_then_pause(&rt, *args),
@@ -135,11 +120,22 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
         },
         files,
     );
+    let collect = match a.collect {
+        Some(dir) => match crate::collect::Collector::new(dir, a.collect_token) {
+            Ok(c) => Some(Arc::new(c)),
+            Err(e) => {
+                eprintln!("preflight serve: {e}");
+                return USAGE;
+            }
+        },
+        None => None,
+    };
     let opts = crate::serve::ServeOptions {
         listen: a.listen,
         tls: a.tls_cert.zip(a.tls_key),
         stun: Some(a.stun),
         limits,
+        collect: collect.clone(),
     };
     let log: Arc<dyn Fn(String) + Send + Sync> = Arc::new(|line| {
         let now = time::OffsetDateTime::now_utc()
@@ -169,6 +165,23 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
                     .map(|f| f.to_string())
                     .unwrap_or_else(|| "unlimited".into())
             );
+            if let Some(c) = &collect {
+                let token = c
+                    .token()
+                    .map(|t| {
+                        format!(
+                            "?token={}",
+                            url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>()
+                        )
+                    })
+                    .unwrap_or_default();
+                eprintln!(
+                    "preflight serve: collecting reports into {}: check --send {scheme}://{}/reports{token}, live page {scheme}://{}/{token}",
+                    c.dir().display(),
+                    b.http,
+                    b.http
+                );
+            }
             let _ = tokio::signal::ctrl_c().await;
             eprintln!("preflight serve: stopped");
             0
@@ -197,6 +210,11 @@ fn check_then_pause(rt: &tokio::runtime::Runtime, args: CheckArgs) -> i32 {
 /// Ctrl-C. Ctrl-C at the prompt closes it too (the run's handler has taken the signal over, so
 /// the prompt listens for it). Returns `code`.
 fn wait_for_enter(rt: &tokio::runtime::Runtime, l: Lang, code: i32) -> i32 {
+    rt.block_on(pause(l, code))
+}
+
+/// [`wait_for_enter`] inside the runtime (the double-click kit's run).
+pub(crate) async fn pause(l: Lang, code: i32) -> i32 {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if !interactive || std::env::var_os("CI").is_some() || code == INTERRUPTED {
         return code;
@@ -213,12 +231,10 @@ fn wait_for_enter(rt: &tokio::runtime::Runtime, l: Lang, code: i32) -> i32 {
         let _ = std::io::stdin().read_line(&mut line);
         let _ = tx.send(());
     });
-    rt.block_on(async {
-        tokio::select! {
-            _ = rx => {}
-            _ = tokio::signal::ctrl_c() => println!(),
-        }
-    });
+    tokio::select! {
+        _ = rx => {}
+        _ = tokio::signal::ctrl_c() => println!(),
+    }
     code
 }
 
@@ -297,6 +313,9 @@ fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
     if let Some(p) = &a.html {
         check_output("--html", p)?;
     }
+    if let Some(url) = &a.send {
+        crate::collect::check_url(url)?;
+    }
     Ok(CheckOptions {
         platforms: a.platforms.clone(),
         profiles: a.profiles.clone(),
@@ -359,7 +378,7 @@ impl Drop for Bars {
     }
 }
 
-async fn run_check(args: CheckArgs) -> i32 {
+pub(crate) async fn run_check(args: CheckArgs) -> i32 {
     let opts = match options(&args) {
         Ok(o) => o,
         Err(e) => {
@@ -400,7 +419,25 @@ async fn run_check(args: CheckArgs) -> i32 {
         }
     };
     drop(observer);
-    write_outputs(&report, &args, lang, json_stdout)
+    let code = write_outputs(&report, &args, lang, json_stdout);
+    if let Some(url) = args.send.as_deref().filter(|_| code != INTERRUPTED) {
+        // The --json file, when it was written: else a report that cannot be sent is saved
+        // in the current folder.
+        let kept = args
+            .json
+            .as_deref()
+            .filter(|p| p.as_os_str() != "-" && code != USAGE);
+        crate::collect::send_and_say(
+            &report,
+            url,
+            args.ca_file.as_deref(),
+            kept,
+            lang,
+            json_stdout,
+        )
+        .await;
+    }
+    code
 }
 
 /// Write every output asked for, each even if another failed; the exit code, which the text
@@ -430,7 +467,8 @@ fn write_outputs(report: &Report, args: &CheckArgs, lang: Lang, json_stdout: boo
             std::io::stderr().is_terminal()
         } else {
             std::io::stdout().is_terminal()
-        };
+        }
+        && crate::console::ansi_colours(json_stdout);
     let human = text::render_with_code(report, lang, text::Style { color }, code);
     if json_stdout {
         let mut out = std::io::stdout().lock();

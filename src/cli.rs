@@ -1,6 +1,7 @@
 //! The command line (the long names are the contract: shared/contract.md).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -37,7 +38,8 @@ pub enum Command {
     },
     /// Test day: merge many venues' JSON reports into one table
     Merge {
-        #[arg(value_name = "REPORT.json", required = true)]
+        /// JSON reports, or folders whose .json files are read
+        #[arg(value_name = "REPORT.json|DIR", required = true)]
         reports: Vec<PathBuf>,
         /// Also write the table as a self-contained HTML page
         #[arg(long, value_name = "FILE")]
@@ -49,7 +51,7 @@ pub enum Command {
         #[arg(long, value_enum)]
         lang: Option<LangArg>,
     },
-    /// Run the self-hostable measurement peer (upload sink, STUN)
+    /// Run the self-hostable measurement peer (upload sink, STUN) and a test day's collection
     #[command(
         after_help = "Limits (hostile clients cannot starve the others): at most --max-connections connections at once (kept below the open-file limit, whose soft value is raised to the hard one at start), --max-per-address from one address (an IPv6 /64 counts as one; over a cap, a connection is closed at once), --max-sessions ndt7 uploads at once (more get 503). Every read waits at most --idle-timeout; an ndt7 upload lasts at most 15 s, a POST upload 60 s, any connection 75 s, a TLS handshake --idle-timeout. An upload holds at most 64 KiB of buffer: frames are counted as they arrive, never assembled."
     )]
@@ -64,7 +66,8 @@ pub enum ProfilesCmd {
     Show { id: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     Ecole,
     College,
@@ -83,13 +86,15 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RoleArg {
     Speaker,
     Attendee,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LangArg {
     Fr,
     En,
@@ -162,6 +167,10 @@ pub struct CheckArgs {
     /// Language of the human report (default from LANG: French when it starts with fr)
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
+    /// At the end, send the JSON report to a `preflight serve --collect` server (its URL, with
+    /// ?token=… if it asks for one); the report stays on disk whether it arrived or not
+    #[arg(long, value_name = "URL")]
+    pub send: Option<String>,
     /// Lab only: addresses in this network are legitimate answers, not DNS sinkholes
     #[arg(long = "lab-net", value_name = "CIDR", hide = true)]
     pub lab_nets: Vec<String>,
@@ -200,9 +209,30 @@ pub struct ServeArgs {
     /// Close a connection that sends nothing for this long, in seconds
     #[arg(long = "idle-timeout", value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub idle_timeout: u64,
+    /// Test day: accept reports POSTed by `check --send` into this folder, and show them live
+    /// on GET /
+    #[arg(long, value_name = "DIR")]
+    pub collect: Option<PathBuf>,
+    /// Reports (and the live page) need this token: ?token=… or Authorization: Bearer …
+    #[arg(
+        long = "collect-token",
+        value_name = "TOKEN",
+        env = "PREFLIGHT_COLLECT_TOKEN",
+        requires = "collect"
+    )]
+    pub collect_token: Option<String>,
 }
 
-fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
+impl Cli {
+    /// The check's options as they are when none is given.
+    pub fn default_check() -> CheckArgs {
+        Cli::try_parse_from(["preflight"])
+            .expect("no arguments parse")
+            .check
+    }
+}
+
+pub fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
     if let Ok(sa) = s.parse::<SocketAddr>() {
         return Ok(sa);
     }
@@ -212,6 +242,6 @@ fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
         .map_err(|_| format!("`{s}` is not an IP address or IP:PORT"))
 }
 
-fn parse_relay(s: &str) -> Result<crate::profile::Relay, String> {
+pub fn parse_relay(s: &str) -> Result<crate::profile::Relay, String> {
     s.parse()
 }

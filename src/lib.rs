@@ -8,8 +8,11 @@ mod model;
 
 pub mod app;
 pub mod cli;
+pub mod collect;
+pub mod console;
 pub mod diagnose;
 pub mod inert;
+pub mod kit;
 pub mod lang;
 pub mod link;
 pub mod measure;

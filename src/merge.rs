@@ -217,6 +217,45 @@ fn read_report(p: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// The files to merge: each file as given, and the `.json` files of each folder (by name).
+/// A folder without any is named with the reason.
+pub fn inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for p in paths {
+        if !p.is_dir() {
+            files.push(p.clone());
+            continue;
+        }
+        let mut found: Vec<PathBuf> = match std::fs::read_dir(p) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.is_file()
+                        && f.extension()
+                            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+                })
+                .collect(),
+            Err(e) => {
+                skipped.push(Skipped {
+                    file: p.display().to_string(),
+                    why: format!("cannot read the folder ({e})"),
+                });
+                continue;
+            }
+        };
+        if found.is_empty() {
+            skipped.push(Skipped {
+                file: p.display().to_string(),
+                why: "no .json file in this folder".into(),
+            });
+        }
+        found.sort();
+        files.extend(found);
+    }
+    (files, skipped)
+}
+
 /// Read every file (the same file named twice counts once); sort blocked venues first, then
 /// degraded, then ready.
 pub fn load(paths: &[PathBuf]) -> (Vec<Row>, Vec<Skipped>) {
@@ -367,6 +406,12 @@ pub fn csv(rows: &[Row], l: Lang) -> String {
 }
 
 pub fn html(rows: &[Row], skipped: &[Skipped], l: Lang) -> String {
+    html_page(rows, skipped, l, "", "")
+}
+
+/// The table's page, with `head` added to its head and `intro` (HTML) above the table: the
+/// collecting server's live page is this page.
+pub fn html_page(rows: &[Row], skipped: &[Skipped], l: Lang, head: &str, intro: &str) -> String {
     let mut s = String::new();
     let title = l.t(
         "Journée de test — synthèse des salles",
@@ -374,7 +419,7 @@ pub fn html(rows: &[Row], skipped: &[Skipped], l: Lang) -> String {
     );
     let _ = write!(
         s,
-        "<!DOCTYPE html><html lang={}><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{title}</title><style>{CSS}</style></head><body><main><h1>{title}</h1><table><thead><tr>",
+        "<!DOCTYPE html><html lang={}><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\">{head}<title>{title}</title><style>{CSS}</style></head><body><main><h1>{title}</h1>{intro}<table><thead><tr>",
         l.code()
     );
     for h in headers(l) {
@@ -423,7 +468,9 @@ pub fn run_merge(
     csv_out: Option<&Path>,
     l: Lang,
 ) -> anyhow::Result<(String, i32)> {
-    let (rows, skipped) = load(paths);
+    let (files, mut skipped) = inputs(paths);
+    let (rows, unread) = load(&files);
+    skipped.extend(unread);
     let out = text(&rows, &skipped, l);
     if rows.is_empty() {
         return Ok((out, 3));
@@ -520,6 +567,28 @@ mod tests {
         assert!(why[2].contains("given twice"), "{why:?}");
         #[cfg(unix)]
         assert!(why[3].contains("pipe"), "{why:?}");
+    }
+
+    #[test]
+    fn folders_give_their_json_files() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["b.json", "a.JSON", "notes.txt", ".x.json.part"] {
+            std::fs::write(d.path().join(f), "{}").unwrap();
+        }
+        std::fs::create_dir(d.path().join("sub.json")).unwrap();
+        let empty = tempfile::tempdir().unwrap();
+        let one = PathBuf::from("given.json");
+        let (files, skipped) = inputs(&[
+            d.path().to_path_buf(),
+            one.clone(),
+            empty.path().to_path_buf(),
+        ]);
+        assert_eq!(
+            files,
+            [d.path().join("a.JSON"), d.path().join("b.json"), one]
+        );
+        assert_eq!(skipped.len(), 1);
+        assert!(skipped[0].why.contains("no .json file"), "{skipped:?}");
     }
 
     #[test]

@@ -85,6 +85,8 @@ pub struct ServeOptions {
     pub tls: Option<(PathBuf, PathBuf)>,
     pub stun: Option<SocketAddr>,
     pub limits: Limits,
+    /// Test day: receive reports and show them live (`--collect`).
+    pub collect: Option<Arc<crate::collect::Collector>>,
 }
 
 /// Raise the soft limit on open files to the hard one; the limit now in force (None where
@@ -283,6 +285,7 @@ pub async fn start(opts: &ServeOptions, log: Log) -> Result<Bound, String> {
         }
         None => None,
     };
+    let collect = opts.collect.clone();
     tokio::spawn(async move {
         loop {
             let Ok((tcp, from)) = listener.accept().await else {
@@ -303,13 +306,14 @@ pub async fn start(opts: &ServeOptions, log: Log) -> Result<Bound, String> {
             let log = log.clone();
             let acceptor = acceptor.clone();
             let gate = gate.clone();
+            let collect = collect.clone();
             tokio::spawn(async move {
                 let idle = gate.limits.idle;
                 let _ = tokio::time::timeout(MAX_CONNECTION, async move {
                     match acceptor {
-                        None => serve_http(tcp, from, log, pass, gate).await,
+                        None => serve_http(tcp, from, log, pass, gate, collect).await,
                         Some(a) => match tokio::time::timeout(idle, a.accept(tcp)).await {
-                            Ok(Ok(tls)) => serve_http(tls, from, log, pass, gate).await,
+                            Ok(Ok(tls)) => serve_http(tls, from, log, pass, gate, collect).await,
                             _ => log(format!("{from} TLS handshake failed")),
                         },
                     }
@@ -321,13 +325,26 @@ pub async fn start(opts: &ServeOptions, log: Log) -> Result<Bound, String> {
     Ok(Bound { http, stun })
 }
 
-async fn serve_http<S>(io: S, from: SocketAddr, log: Log, pass: Arc<Pass>, gate: Arc<Gate>)
-where
+async fn serve_http<S>(
+    io: S,
+    from: SocketAddr,
+    log: Log,
+    pass: Arc<Pass>,
+    gate: Arc<Gate>,
+    collect: Option<Arc<crate::collect::Collector>>,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let idle = gate.limits.idle;
     let svc = hyper::service::service_fn(move |req| {
-        route(req, from, log.clone(), pass.clone(), gate.clone())
+        route(
+            req,
+            from,
+            log.clone(),
+            pass.clone(),
+            gate.clone(),
+            collect.clone(),
+        )
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
@@ -339,7 +356,7 @@ where
     let _ = conn.await;
 }
 
-fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+pub(crate) fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(body.into()));
     *r.status_mut() = status;
     r
@@ -360,8 +377,14 @@ async fn route(
     log: Log,
     pass: Arc<Pass>,
     gate: Arc<Gate>,
+    collect: Option<Arc<crate::collect::Collector>>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let path = req.uri().path().to_string();
+    if let Some(c) = collect
+        && crate::collect::Collector::handles(req.method(), &path)
+    {
+        return Ok(c.handle(req, from, &log).await);
+    }
     Ok(match (req.method().as_str(), path.as_str()) {
         ("GET", "/ndt/v7/upload") => ndt7_upgrade(req, from, log, pass, &gate),
         ("POST", "/upload") => post_sink(req, from, log, gate.limits.idle).await,

@@ -5,8 +5,8 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use support::chromium::chromium;
 use support::venue::{Names, Setup};
 
 /// Run a venue and keep its JSON and HTML reports in `dir` under `name`.
@@ -67,49 +67,6 @@ fn html_report_is_self_contained_and_says_whom_to_call() {
         "the block page's title, escaped"
     );
     assert!(page.contains("@page{size:A4"), "prints on A4");
-}
-
-/// Headless Chromium, killed if it does not finish in time.
-fn chromium(args: &[&str]) -> Option<std::process::Output> {
-    let bin = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| Path::new(p).exists());
-    let Some(bin) = bin else {
-        support::skip(
-            "Chromium is not installed: the browser check did not run (.ci/run installs it)",
-        );
-        return None;
-    };
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start chromium");
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return Some(child.wait_with_output().unwrap());
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("chromium did not finish in 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// Render `html` in Chromium: its DOM shows the banner `banner` (a verdict) and the ticket when

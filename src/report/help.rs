@@ -108,6 +108,11 @@ const ARGS: &[(&str, &str, &str)] = &[
         "Langue du rapport : fr ou en (par défaut selon LANG : français s'il commence par fr)",
     ),
     (
+        "check",
+        "send",
+        "À la fin, envoyer le rapport JSON à un serveur « preflight serve --collect » (son adresse, avec ?token=… s'il en demande un) ; le rapport reste sur le disque, arrivé ou non",
+    ),
+    (
         "profiles",
         "profiles",
         "Fichiers de profil en plus ou à la place",
@@ -117,7 +122,11 @@ const ARGS: &[(&str, &str, &str)] = &[
         "profiles_dir",
         "Un dossier de profils qui remplacent ou complètent les plateformes, les pare-feu et les guichets",
     ),
-    ("merge", "reports", "Les rapports JSON des salles"),
+    (
+        "merge",
+        "reports",
+        "Les rapports JSON des salles, ou des dossiers dont les fichiers .json sont lus",
+    ),
     (
         "merge",
         "html",
@@ -169,6 +178,16 @@ const ARGS: &[(&str, &str, &str)] = &[
         "idle_timeout",
         "Fermer une connexion qui n'envoie rien pendant ce temps, en secondes ; 10 par défaut",
     ),
+    (
+        "serve",
+        "collect",
+        "Journée de test : recevoir dans ce dossier les rapports envoyés par « check --send », et les montrer en direct sur GET /",
+    ),
+    (
+        "serve",
+        "collect_token",
+        "Les rapports (et la page en direct) demandent ce jeton : ?token=… ou Authorization: Bearer …",
+    ),
 ];
 
 /// `serve --help`'s limits, in French.
@@ -186,7 +205,7 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
     ),
     (
         "serve",
-        "Lancer le pair de mesure hébergeable (débit montant, STUN)",
+        "Lancer le pair de mesure hébergeable (débit montant, STUN) et la collecte d'une journée de test",
     ),
 ];
 
@@ -212,7 +231,9 @@ const VALUE_NAMES: &[(&str, &str)] = &[
     ("RELAY", "RELAIS"),
     ("KIND", "TYPE"),
     ("LANG", "LANGUE"),
-    ("REPORT.json", "RAPPORT.json"),
+    ("REPORT.json|DIR", "RAPPORT.json|DOSSIER"),
+    ("DIR", "DOSSIER"),
+    ("TOKEN", "JETON"),
 ];
 
 /// The French help for an argument of `sub` ("" for the top level, which shares `check`'s).

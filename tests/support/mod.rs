@@ -4,6 +4,8 @@
 //! They run on one background tokio runtime; dropping a handle stops its server.
 #![allow(dead_code)]
 
+pub mod chromium;
+pub mod collect;
 pub mod dns;
 pub mod pki;
 pub mod proxy;
@@ -54,6 +56,20 @@ pub fn fresh_loopback() -> IpAddr {
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let p = (std::process::id() % 250) as u8 + 1;
     IpAddr::V4(Ipv4Addr::new(127, 88, p, n))
+}
+
+/// The binary must find no proxy in its environment (a developer's own would be used).
+pub fn without_proxy_env(cmd: &mut std::process::Command) {
+    for v in [
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        cmd.env_remove(v);
+    }
 }
 
 /// Stops the server's tasks when dropped (its listening sockets close with them).

@@ -367,7 +367,17 @@ impl Lab {
     /// Run `check` with exactly these arguments, plus the lab's resolver, CA, deadline and
     /// profiles, and the JSON report on stdout.
     pub fn run_args(&self, args: &[&str], envs: &[(&str, String)]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
+        self.run_args_with(Command::new(env!("CARGO_BIN_EXE_preflight")), args, envs)
+    }
+
+    /// `run` with another program (the Windows build under Wine).
+    pub fn run_program(&self, cmd: Command, extra: &[&str], envs: &[(&str, String)]) -> Run {
+        let mut args = vec!["--server", HOST, "--platform", "bbb", "--no-bandwidth"];
+        args.extend_from_slice(extra);
+        self.run_args_with(cmd, &args, envs)
+    }
+
+    fn run_args_with(&self, mut cmd: Command, args: &[&str], envs: &[(&str, String)]) -> Run {
         cmd.args(["check", "--json"])
             .arg("--resolver")
             .arg(self.dns.addr.to_string())
@@ -387,16 +397,7 @@ impl Lab {
         for p in &self.profiles {
             cmd.arg("--profile").arg(p);
         }
-        for v in [
-            "http_proxy",
-            "https_proxy",
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-        ] {
-            cmd.env_remove(v);
-        }
+        super::without_proxy_env(&mut cmd);
         cmd.envs(envs.iter().map(|(k, v)| (k, v)));
         let out = cmd.env("LANG", "C").output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -408,6 +409,29 @@ impl Lab {
             report,
             stderr,
         }
+    }
+}
+
+impl Lab {
+    /// This venue's settings as a `preflight.toml` (the double-click kit's file), for a run
+    /// without options: the same checks as [`Lab::run`].
+    pub fn sidecar(&self) -> String {
+        let s = |v: &str| toml::Value::String(v.to_string()).to_string();
+        let mut t = format!(
+            "server = {}\nplatform = \"bbb\"\nresolver = {}\nca-file = {}\ntimeout = 2\nlab-net = \"127.0.0.0/8\"\nno-bandwidth = true\n",
+            s(HOST),
+            s(&self.dns.addr.to_string()),
+            s(&self.ca_file.display().to_string())
+        );
+        if !self.profiles.is_empty() {
+            let list: Vec<String> = self
+                .profiles
+                .iter()
+                .map(|p| s(&p.display().to_string()))
+                .collect();
+            t.push_str(&format!("profile = [{}]\n", list.join(", ")));
+        }
+        t
     }
 }
 

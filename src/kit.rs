@@ -1,0 +1,556 @@
+//! The double-click kit: what happens when a teacher starts the program from Explorer (or a
+//! shortcut) rather than from a shell. An organiser hands out a folder (a zip) holding the
+//! program and `preflight.toml`, which says what to test (the meeting link or the server, the
+//! platforms), where (venue, UAI, kind) and where to send the report; options on a shortcut
+//! win over the file. The reports are written next to the program, named with the date, the
+//! time to the second and the venue, and the window waits for Enter before it closes.
+
+use crate::cli::{CheckArgs, Kind, LangArg, RoleArg};
+use crate::profile;
+use crate::report::Lang;
+use serde::Deserialize;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// The sidecar file's name: next to the program.
+pub const SIDECAR: &str = "preflight.toml";
+
+/// Double-click mode: the check with no arguments at all (a double-click), or a check in a
+/// window of its own (a shortcut with options, on Windows).
+pub fn double_click(bare: bool, is_check: bool, owns_window: bool) -> bool {
+    is_check && (bare || owns_window)
+}
+
+/// A string or a list of strings (`platform = "bbb"` or `platform = ["bbb", "webinaire"]`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// `preflight.toml`: the keys are the long names of the command line's options, plus `link`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Sidecar {
+    /// The meeting link (or a server's name): gives the platform and, for BigBlueButton, the server.
+    pub link: Option<String>,
+    pub server: Option<String>,
+    /// The BigBlueButton server's TURN relay, when it is elsewhere (like `--turn`).
+    pub turn: Option<OneOrMany>,
+    pub platform: Option<OneOrMany>,
+    pub venue: Option<String>,
+    pub uai: Option<String>,
+    pub department: Option<String>,
+    pub kind: Option<Kind>,
+    pub role: Option<RoleArg>,
+    pub lang: Option<LangArg>,
+    /// Where to POST the report (`preflight serve --collect`), with `?token=…` if it asks one.
+    pub send: Option<String>,
+    pub no_bandwidth: Option<bool>,
+    pub bandwidth_url: Option<String>,
+    pub duration: Option<u64>,
+    pub timeout: Option<u64>,
+    pub resolver: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    pub profile: Option<OneOrMany>,
+    /// Lab and tests only, like `--lab-net`.
+    pub lab_net: Option<OneOrMany>,
+}
+
+/// Read the sidecar file; None when there is none. Errors name the file, line and key.
+pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, String> {
+    let text = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+    };
+    let text = String::from_utf8(text)
+        .map_err(|_| format!("{}: not UTF-8 text (save it as UTF-8)", path.display()))?;
+    let text = text.trim_start_matches('\u{feff}');
+    profile::parse_toml(&path.display().to_string(), text)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// Fill what the command line left unsaid from the sidecar. Relative paths in the file are
+/// relative to the file's folder. The link is read by the check like `--link`.
+pub fn apply(args: &mut CheckArgs, s: Sidecar, dir: &Path, file: &Path) -> Result<(), String> {
+    let rel = |p: PathBuf| if p.is_absolute() { p } else { dir.join(p) };
+    let defaults = crate::cli::Cli::default_check();
+    if args.platforms.is_empty() {
+        args.platforms = s.platform.map(OneOrMany::into_vec).unwrap_or_default();
+    }
+    if args.profiles.is_empty() {
+        args.profiles = s
+            .profile
+            .map(OneOrMany::into_vec)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| rel(p.into()))
+            .collect();
+    }
+    args.venue = args.venue.take().or(s.venue);
+    args.uai = args.uai.take().or(s.uai);
+    args.department = args.department.take().or(s.department);
+    args.kind = args.kind.or(s.kind);
+    args.lang = args.lang.or(s.lang);
+    args.send = args.send.take().or(s.send);
+    args.bandwidth_url = args.bandwidth_url.take().or(s.bandwidth_url);
+    args.no_bandwidth |= s.no_bandwidth.unwrap_or(false);
+    args.ca_file = args.ca_file.take().or(s.ca_file.map(rel));
+    if args.role == defaults.role
+        && let Some(r) = s.role
+    {
+        args.role = r;
+    }
+    if args.duration == defaults.duration
+        && let Some(d) = s.duration
+    {
+        args.duration = d;
+    }
+    if args.timeout == defaults.timeout
+        && let Some(t) = s.timeout
+    {
+        args.timeout = t;
+    }
+    if args.resolver.is_none()
+        && let Some(r) = s.resolver
+    {
+        args.resolver = Some(
+            crate::cli::parse_resolver(&r)
+                .map_err(|e| format!("{}: key `resolver`: {e}", file.display()))?,
+        );
+    }
+    if args.turn.is_empty() {
+        for r in s.turn.map(OneOrMany::into_vec).unwrap_or_default() {
+            args.turn.push(
+                crate::cli::parse_relay(&r)
+                    .map_err(|e| format!("{}: key `turn`: {e}", file.display()))?,
+            );
+        }
+    }
+    if args.lab_nets.is_empty() {
+        args.lab_nets = s.lab_net.map(OneOrMany::into_vec).unwrap_or_default();
+    }
+    // What to test: the command line's --link or --server, else the file's link and server
+    // (both may be given, like the options: a webinaire invitation and a BigBlueButton server).
+    if args.link.is_none() && args.server.is_none() {
+        args.link = s.link;
+        args.server = s.server;
+    }
+    Ok(())
+}
+
+/// One question; None when the answer is empty or cannot be read.
+fn ask(q: &str, input: &mut dyn BufRead, out: &mut dyn Write) -> Option<String> {
+    let _ = write!(out, "{q} ");
+    let _ = out.flush();
+    let mut line = String::new();
+    input.read_line(&mut line).ok()?;
+    let a = line.trim().to_string();
+    (!a.is_empty()).then_some(a)
+}
+
+/// Ask for what the report needs and nobody said (only when someone can answer): the meeting
+/// link, without which BigBlueButton is not tested, and the venue, without which the ticket
+/// says "Lieu : ?". An empty answer skips the question.
+pub fn ask_missing(
+    args: &mut CheckArgs,
+    lang: Lang,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    if args.server.is_none() && args.link.is_none() && args.platforms.is_empty() {
+        let q = lang.t(
+            "Lien de la réunion ou nom du serveur BigBlueButton (Entrée pour passer) :",
+            "Meeting link or BigBlueButton server name (Enter to skip):",
+        );
+        let all = profile::load_all(&args.profiles).map_err(|e| e.to_string())?;
+        // Asked again until it reads as a link (or is skipped).
+        while let Some(link) = ask(q, input, out) {
+            match crate::link::parse("--link", &link, &all) {
+                Ok(_) => {
+                    args.link = Some(link);
+                    break;
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "{e}");
+                }
+            }
+        }
+    }
+    if args.venue.is_none() && args.uai.is_none() {
+        let q = lang.t(
+            "Salle et établissement (par ex. « CDI, collège Jean Moulin ») :",
+            "Room and school (e.g. \"Library, Jean Moulin school\"):",
+        );
+        args.venue = ask(q, input, out);
+    }
+    Ok(())
+}
+
+/// A name part safe on every file system: French accents folded, anything else but letters
+/// and digits turned into `-`, at most 40 characters.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let folded = match c {
+            'à' | 'â' | 'ä' | 'á' => "a",
+            'À' | 'Â' | 'Ä' | 'Á' => "A",
+            'é' | 'è' | 'ê' | 'ë' => "e",
+            'É' | 'È' | 'Ê' | 'Ë' => "E",
+            'î' | 'ï' | 'í' => "i",
+            'Î' | 'Ï' | 'Í' => "I",
+            'ô' | 'ö' | 'ó' => "o",
+            'Ô' | 'Ö' | 'Ó' => "O",
+            'ù' | 'û' | 'ü' | 'ú' => "u",
+            'Ù' | 'Û' | 'Ü' | 'Ú' => "U",
+            'ç' => "c",
+            'Ç' => "C",
+            'œ' => "oe",
+            'Œ' => "OE",
+            'æ' => "ae",
+            'Æ' => "AE",
+            c if c.is_ascii_alphanumeric() => {
+                out.push(c);
+                continue;
+            }
+            _ => "-",
+        };
+        if folded == "-" && (out.is_empty() || out.ends_with('-')) {
+            continue;
+        }
+        out.push_str(folded);
+    }
+    let mut s: String = out.chars().take(40).collect();
+    while s.ends_with('-') {
+        s.pop();
+    }
+    s
+}
+
+/// `preflight_2026-05-14_14h03m27s_CDI-college-Jean-Moulin`: date, time to the second, venue
+/// (or UAI) when known.
+pub fn report_stem(at: time::OffsetDateTime, venue: Option<&str>, uai: Option<&str>) -> String {
+    let stamp = at
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]_[hour]h[minute]m[second]s"
+        ))
+        .unwrap_or_else(|_| "report".into());
+    let place = venue.or(uai).map(slug).filter(|s| !s.is_empty());
+    match place {
+        Some(p) => format!("preflight_{stamp}_{p}"),
+        None => format!("preflight_{stamp}"),
+    }
+}
+
+/// Local time, or UTC where the offset cannot be known.
+pub fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+}
+
+/// Whether a file can be created in `dir` (tried, then removed).
+fn writable(dir: &Path) -> bool {
+    let probe = dir.join(format!(".preflight-write-{}", std::process::id()));
+    let ok = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .is_ok();
+    let _ = std::fs::remove_file(&probe);
+    ok
+}
+
+/// The first folder of `candidates` where the reports can be written (the program's folder,
+/// then the current one), else the temporary folder.
+pub fn output_dir(candidates: &[Option<PathBuf>]) -> PathBuf {
+    candidates
+        .iter()
+        .flatten()
+        .find(|d| writable(d))
+        .cloned()
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// The folder the program is in, as the system names it (not canonicalized: on Windows that
+/// would give a `\\?\` path, which no teacher recognises and where `/` is no separator).
+pub fn program_dir() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+}
+
+/// Run straight from inside a zip (Explorer copies only the program to a temporary folder):
+/// the sidecar and the reports would be lost.
+pub fn inside_zip(dir: &Path) -> bool {
+    dir.components().any(|c| {
+        c.as_os_str()
+            .to_string_lossy()
+            .to_ascii_lowercase()
+            .ends_with(".zip")
+    })
+}
+
+fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// The double-click run: sidecar, questions, the check with its reports next to the program,
+/// where they are, and a pause.
+pub async fn run(mut args: CheckArgs) -> i32 {
+    let dir = program_dir();
+    let early_lang = crate::app::lang_of(args.lang);
+    if let Some(d) = &dir {
+        let file = d.join(SIDECAR);
+        match read_sidecar(&file) {
+            Ok(Some(s)) => {
+                if let Err(e) = apply(&mut args, s, d, &file) {
+                    eprintln!("preflight: {e}");
+                    return crate::app::pause(early_lang, crate::app::USAGE).await;
+                }
+                let l = crate::app::lang_of(args.lang);
+                println!(
+                    "{} {}",
+                    l.t("Réglages lus dans", "Settings read from"),
+                    file.display()
+                );
+            }
+            Ok(None) if inside_zip(d) => println!(
+                "{}",
+                early_lang.t(
+                    "Attention : le programme est lancé depuis l'intérieur d'un fichier zip. Faites « Extraire tout » puis lancez-le depuis le dossier extrait, sinon ses réglages et ses rapports sont perdus.",
+                    "Warning: the program runs from inside a zip file. Use \"Extract all\" and start it from the extracted folder, or its settings and reports are lost."
+                )
+            ),
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("preflight: {e}");
+                return crate::app::pause(early_lang, crate::app::USAGE).await;
+            }
+        }
+    }
+    let lang = crate::app::lang_of(args.lang);
+    if interactive()
+        && std::env::var_os("CI").is_none()
+        && let Err(e) = ask_missing(
+            &mut args,
+            lang,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stdout(),
+        )
+    {
+        eprintln!("preflight: {e}");
+        return crate::app::pause(lang, crate::app::USAGE).await;
+    }
+    let out = output_dir(&[dir, std::env::current_dir().ok()]);
+    let base = report_stem(now(), args.venue.as_deref(), args.uai.as_deref());
+    let json = out.join(format!("{base}.json"));
+    let html = out.join(format!("{base}.html"));
+    let mut saved = Vec::new();
+    if args.json.is_none() {
+        args.json = Some(json.clone());
+        saved.push(json);
+    }
+    if args.html.is_none() {
+        args.html = Some(html.clone());
+        saved.push(html);
+    }
+    let code = crate::app::run_check(args).await;
+    if code != crate::app::USAGE && !saved.is_empty() {
+        println!("\n{}", lang.t("Rapports enregistrés :", "Reports saved:"));
+        for p in &saved {
+            println!("  {}", p.display());
+        }
+    }
+    crate::app::pause(lang, code).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_carry_seconds_and_venue() {
+        let at = time::macros::datetime!(2026-05-14 14:03:27 UTC);
+        assert_eq!(
+            report_stem(at, Some("CDI, collège Jean-Moulin"), None),
+            "preflight_2026-05-14_14h03m27s_CDI-college-Jean-Moulin"
+        );
+        assert_eq!(
+            report_stem(at, None, Some("0921234X")),
+            "preflight_2026-05-14_14h03m27s_0921234X"
+        );
+        assert_eq!(
+            report_stem(at, Some("/../«»"), None),
+            "preflight_2026-05-14_14h03m27s"
+        );
+        assert_eq!(slug("Salle   B12 / 2e étage"), "Salle-B12-2e-etage");
+        assert!(slug(&"é".repeat(100)).len() <= 40);
+        assert_eq!(slug("..\\..\\windows"), "windows");
+    }
+
+    #[test]
+    fn double_click_is_a_check_in_its_own_window() {
+        assert!(double_click(true, true, false));
+        assert!(double_click(false, true, true), "a shortcut with options");
+        assert!(!double_click(false, true, false), "from a shell");
+        assert!(!double_click(false, false, true), "merge, serve, profiles");
+    }
+
+    fn sidecar(text: &str) -> Result<Sidecar, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(SIDECAR);
+        std::fs::write(&p, text).unwrap();
+        read_sidecar(&p).map(Option::unwrap)
+    }
+
+    #[test]
+    fn sidecar_fills_what_the_command_line_left() {
+        let s = sidecar(
+            "\u{feff}link = \"https://bbb.example.org/rooms/x/join\"\nvenue = \"CDI\"\nuai = \"0921234X\"\nkind = \"college\"\nsend = \"https://collecte.example.org/reports?token=abc\"\nlang = \"fr\"\nca-file = \"ca.pem\"\ntimeout = 3\nturn = \"turn.example.org\"\n",
+        )
+        .unwrap();
+        let mut args = crate::cli::Cli::default_check();
+        args.venue = Some("Salle 12".into());
+        let dir = Path::new("/kit");
+        apply(&mut args, s, dir, &dir.join(SIDECAR)).unwrap();
+        assert_eq!(
+            args.link.as_deref(),
+            Some("https://bbb.example.org/rooms/x/join")
+        );
+        assert_eq!(args.venue.as_deref(), Some("Salle 12"), "the shortcut wins");
+        assert_eq!(args.kind, Some(Kind::College));
+        assert_eq!(args.lang, Some(LangArg::Fr));
+        assert_eq!(args.timeout, 3);
+        assert_eq!(args.turn.len(), 1);
+        assert_eq!(args.ca_file.as_deref(), Some(Path::new("/kit/ca.pem")));
+        assert_eq!(
+            args.send.as_deref(),
+            Some("https://collecte.example.org/reports?token=abc")
+        );
+    }
+
+    #[test]
+    fn the_file_names_what_to_test_unless_the_shortcut_does() {
+        let text = "link = \"https://webinaire.numerique.gouv.fr/meeting/signin/invite/1/creator/2/hash/3\"\nserver = \"bbb.example.org\"\n";
+        let dir = Path::new("/kit");
+        let mut args = crate::cli::Cli::default_check();
+        apply(&mut args, sidecar(text).unwrap(), dir, &dir.join(SIDECAR)).unwrap();
+        assert!(args.link.is_some(), "{args:?}");
+        assert_eq!(args.server.as_deref(), Some("bbb.example.org"));
+        let mut args = crate::cli::Cli::default_check();
+        args.server = Some("bbb.autre.example".into());
+        apply(&mut args, sidecar(text).unwrap(), dir, &dir.join(SIDECAR)).unwrap();
+        assert_eq!(
+            (args.link.as_deref(), args.server.as_deref()),
+            (None, Some("bbb.autre.example")),
+            "the shortcut's --server replaces the file's link and server"
+        );
+    }
+
+    #[test]
+    fn sidecar_errors_name_the_line_and_key() {
+        let e = sidecar("venue = \"CDI\"\nkind = \"universite\"\n").unwrap_err();
+        assert!(e.contains("preflight.toml:2:") && e.contains("kind"), "{e}");
+        let e = sidecar("venu = \"CDI\"\n").unwrap_err();
+        assert!(e.contains(":1:") && e.contains("venu"), "{e}");
+        let e = sidecar("platform = [\"bbb\"\n").unwrap_err();
+        assert!(e.contains("preflight.toml:"), "{e}");
+        let s = sidecar("resolver = \"nope\"\n").unwrap();
+        let mut args = crate::cli::Cli::default_check();
+        let e = apply(
+            &mut args,
+            s,
+            Path::new("/k"),
+            Path::new("/k/preflight.toml"),
+        )
+        .unwrap_err();
+        assert!(e.contains("`resolver`") && e.contains("nope"), "{e}");
+        assert_eq!(
+            read_sidecar(Path::new("/nonexistent/preflight.toml")),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn the_kit_template_parses_with_every_example_enabled() {
+        let t = include_str!("../scripts/kit/preflight.toml");
+        assert_eq!(sidecar(t).unwrap().lang, Some(LangArg::Fr));
+        let enabled: String = t
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(r)
+                    if r.split(" = ").next().is_some_and(|k| {
+                        !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                    }) =>
+                {
+                    r
+                }
+                _ => l,
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let s = sidecar(&enabled).unwrap();
+        assert!(s.link.is_some() && s.send.is_some() && s.kind == Some(Kind::College));
+        assert_eq!(
+            s.platform,
+            Some(OneOrMany::Many(vec![
+                "webinaire".into(),
+                "livestorm".into()
+            ]))
+        );
+    }
+
+    #[test]
+    fn questions_fill_link_and_venue_and_can_be_skipped() {
+        let mut args = crate::cli::Cli::default_check();
+        let mut input = std::io::Cursor::new(
+            "pas un lien !\nhttps://bbb.example.org/b/x\nCDI, collège Jean Moulin\n",
+        );
+        let mut out = Vec::new();
+        ask_missing(&mut args, Lang::Fr, &mut input, &mut out).unwrap();
+        assert_eq!(args.link.as_deref(), Some("https://bbb.example.org/b/x"));
+        assert_eq!(args.venue.as_deref(), Some("CDI, collège Jean Moulin"));
+        let asked = String::from_utf8(out).unwrap();
+        assert!(
+            asked.contains("Lien de la réunion") && asked.contains("« CDI"),
+            "{asked}"
+        );
+        assert!(
+            asked.contains("--link `pas un lien !`"),
+            "asked again: {asked}"
+        );
+
+        let mut args = crate::cli::Cli::default_check();
+        let mut input = std::io::Cursor::new("\n\n");
+        ask_missing(&mut args, Lang::En, &mut input, &mut Vec::new()).unwrap();
+        assert_eq!((args.link, args.venue), (None, None));
+    }
+
+    #[test]
+    fn reports_go_next_to_the_program_else_elsewhere() {
+        let here = tempfile::tempdir().unwrap();
+        let there = tempfile::tempdir().unwrap();
+        let first = Some(here.path().to_path_buf());
+        assert_eq!(output_dir(&[first, None]), here.path());
+        let missing = Some(here.path().join("no/such/dir"));
+        assert_eq!(
+            output_dir(&[missing, Some(there.path().to_path_buf())]),
+            there.path()
+        );
+        assert!(inside_zip(Path::new(
+            r"C:\Users\prof\AppData\Local\Temp\Temp1_kit.zip"
+        )));
+        assert!(!inside_zip(Path::new("/home/prof/kit")));
+    }
+}
