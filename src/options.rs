@@ -100,13 +100,13 @@ pub fn department_of_uai(uai: &str) -> Result<String, String> {
     })
 }
 
-/// Choose the platforms to check and give BigBlueButton-like profiles their server.
+/// Choose the platforms to check and give BigBlueButton-like profiles their server; also the
+/// names of those left untested for want of a server.
 pub fn select(
     all: &[Profile],
     opts: &CheckOptions,
 ) -> Result<(Vec<Profile>, Vec<String>), CheckError> {
-    let l = opts.lang;
-    let mut notes = Vec::new();
+    let mut untested = Vec::new();
     // The meeting link (or what was given to --server) names the host, and its platform when
     // its domain belongs to one; --link alone checks that platform only.
     let mut platforms = opts.platforms.clone();
@@ -174,14 +174,7 @@ pub fn select(
                     p.id
                 )));
             }
-            None => notes.push(format!(
-                "{} {}",
-                p.name,
-                l.t(
-                    ": non testé — indiquez le serveur avec --server HOTE (le nom dans le lien de la réunion)",
-                    ": not tested — name the server with --server HOST (the host in the meeting link)"
-                )
-            )),
+            None => untested.push(p.name.clone()),
         }
     }
     if out.is_empty() {
@@ -194,7 +187,7 @@ pub fn select(
             "--turn names the TURN relay of a BigBlueButton server: add --server HOST (the host in the meeting link)".into(),
         ));
     }
-    Ok((out, notes))
+    Ok((out, untested))
 }
 
 /// Is one of the selected platforms a server named with --server (the only ones --turn is for)?
@@ -208,7 +201,8 @@ fn wanted_server(selected: &[Profile], all: &[Profile]) -> bool {
 pub struct Prepared {
     pub opts: CheckOptions,
     pub profiles: Vec<Profile>,
-    pub notes: Vec<String>,
+    /// Platforms not tested because they need `--server` (their names).
+    pub untested: Vec<String>,
     pub fingerprints: profile::firewalls::Fingerprints,
     pub desks: profile::desks::Desks,
     pub network: profile::network::NetworkFacts,
@@ -216,7 +210,7 @@ pub struct Prepared {
 
 pub fn prepare(mut opts: CheckOptions) -> Result<Prepared, CheckError> {
     let library = profile::Library::load(opts.profiles_dir.as_deref(), &opts.profiles)?;
-    let (profiles, notes) = select(&library.platforms, &opts)?;
+    let (profiles, untested) = select(&library.platforms, &opts)?;
     if let Some(uai) = opts.venue.uai.clone() {
         let dep = department_of_uai(&uai).map_err(CheckError::Usage)?;
         opts.venue.uai = Some(uai.trim().to_ascii_uppercase());
@@ -241,7 +235,7 @@ pub fn prepare(mut opts: CheckOptions) -> Result<Prepared, CheckError> {
     Ok(Prepared {
         opts,
         profiles,
-        notes,
+        untested,
         fingerprints,
         desks,
         network,

@@ -86,7 +86,7 @@ mod tests {
 
     #[test]
     fn levels_of_each_measurement() {
-        let fit = |k| needs::judge(&bbb(), Participant::Speaker, k, crate::lang::Lang::En);
+        let fit = |k| needs::judge(&bbb(), Participant::Speaker, k);
         let up = Outcome::new(ProbeKind::Bandwidth, "ws://peer", None);
         assert!(judge(Some(&quality(0.0)), Some((&up, &fit(20_000.0)))).is_empty());
         assert_eq!(

@@ -6,7 +6,6 @@
 //! Headroom: the stream fits when it takes at most 75 % of the upload (Vonage's network test
 //! keeps the same margin), is tight up to 100 %, and is insufficient beyond.
 
-use crate::lang::Lang;
 use crate::model::Verdict;
 use crate::options::Participant;
 use crate::profile::Needs;
@@ -18,9 +17,40 @@ pub const HEADROOM: f64 = 0.75;
 /// One way of speaking, from the fullest to the leanest.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Way {
-    pub label_fr: String,
-    pub label_en: String,
+    pub kind: WayKind,
     pub kbps: f64,
+}
+
+/// What a way of speaking sends (`report::needs` words it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WayKind {
+    /// Microphone, the default webcam quality and screen sharing.
+    Full { webcam: String },
+    /// Microphone and screen sharing, camera off.
+    ScreenCameraOff,
+    /// Microphone and a webcam quality, no screen sharing.
+    Webcam { quality: String },
+    /// The speaker's microphone alone.
+    Microphone,
+    /// An attendee's microphone.
+    AttendeeMicrophone,
+}
+
+/// What the measured upload allows, as the advice will say it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reading {
+    /// The full stream fits with headroom.
+    Fits,
+    /// The full stream takes more than the headroom: plan for `plan`.
+    Tight { plan: Way },
+    /// The full stream does not fit: plan for `plan`.
+    Short { plan: Way },
+    /// Even the leanest way takes nearly all the upload.
+    VeryTight { leanest: f64 },
+    /// Not even the microphone fits.
+    NotEvenAudio { leanest: f64 },
+    /// Published presenter totals (minimum `lo`, recommended `hi`), no per-stream figures.
+    Totals { lo: f64, hi: f64 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,8 +62,10 @@ pub struct Fit {
     /// The fullest option that fits with headroom (None: not even audio).
     pub best: Option<Way>,
     pub level: Verdict,
-    /// One sentence for the speaker.
-    pub advice: String,
+    /// The full stream (None for published totals), the upload, and what they allow.
+    pub full: Option<Way>,
+    pub upload_kbps: f64,
+    pub reading: Reading,
     /// The role's media stream over UDP: the speaker's microphone and default webcam (an
     /// attendee's microphone), with overhead: what the UDP test at media rate stands for.
     pub media_kbps: f64,
@@ -54,8 +86,7 @@ pub fn options(n: &Needs, role: Participant) -> Vec<Way> {
     let a = audio(n, role);
     if role == Participant::Attendee {
         return vec![Way {
-            label_fr: "micro".into(),
-            label_en: "microphone".into(),
+            kind: WayKind::AttendeeMicrophone,
             kbps: a.round(),
         }];
     }
@@ -65,20 +96,21 @@ pub fn options(n: &Needs, role: Participant) -> Vec<Way> {
     let def = n.webcam_default.as_str();
     if let Some(c) = cam(def) {
         out.push(Way {
-            label_fr: format!("micro + webcam « {def} » + partage d'écran"),
-            label_en: format!("microphone + webcam '{def}' + screen sharing"),
+            kind: WayKind::Full {
+                webcam: def.to_string(),
+            },
             kbps: (a + v(c + n.screen)).round(),
         });
     }
     out.push(Way {
-        label_fr: "micro + partage d'écran, caméra coupée".into(),
-        label_en: "microphone + screen sharing, camera off".into(),
+        kind: WayKind::ScreenCameraOff,
         kbps: (a + v(n.screen)).round(),
     });
     if let Some(c) = cam(def) {
         out.push(Way {
-            label_fr: format!("micro + webcam « {def} », sans partage d'écran"),
-            label_en: format!("microphone + webcam '{def}', no screen sharing"),
+            kind: WayKind::Webcam {
+                quality: def.to_string(),
+            },
             kbps: (a + v(c)).round(),
         });
     }
@@ -90,14 +122,12 @@ pub fn options(n: &Needs, role: Participant) -> Vec<Way> {
         .filter(|(q, _)| q.as_str() != def)
     {
         out.push(Way {
-            label_fr: format!("micro + webcam « {q} », sans partage d'écran"),
-            label_en: format!("microphone + webcam '{q}', no screen sharing"),
+            kind: WayKind::Webcam { quality: q.clone() },
             kbps: (a + v(*c)).round(),
         });
     }
     out.push(Way {
-        label_fr: "micro seul".into(),
-        label_en: "microphone only".into(),
+        kind: WayKind::Microphone,
         kbps: a.round(),
     });
     out
@@ -108,55 +138,22 @@ pub fn options(n: &Needs, role: Participant) -> Vec<Way> {
 /// inventing a split between webcam and screen. Above the recommended figure it fits; between
 /// the two it is enough (tight); below the minimum it is not (degraded, never blocked: the
 /// figures are guidance, not a measured stream).
-fn judge_totals(n: &Needs, lo: f64, hi: f64, upload_kbps: f64, l: Lang) -> Fit {
-    let mbps = |k: f64| format!("{} Mbit/s", l.dec(k / 1000.0, 1));
-    let (up, lo_s, hi_s) = (mbps(upload_kbps), mbps(lo), mbps(hi));
-    let (fits, level, advice) = if upload_kbps >= hi {
-        (
-            "fits",
-            Verdict::Ready,
-            match l {
-                Lang::Fr => format!(
-                    "le débit montant ({up}) atteint ce que la plateforme recommande pour un intervenant ({hi_s})"
-                ),
-                Lang::En => format!(
-                    "the upload ({up}) reaches what the platform recommends for a presenter ({hi_s})"
-                ),
-            },
-        )
+fn judge_totals(n: &Needs, lo: f64, hi: f64, upload_kbps: f64) -> Fit {
+    let (fits, level) = if upload_kbps >= hi {
+        ("fits", Verdict::Ready)
     } else if upload_kbps >= lo {
-        (
-            "tight",
-            Verdict::Ready,
-            match l {
-                Lang::Fr => format!(
-                    "le débit montant ({up}) dépasse le minimum de la plateforme pour un intervenant ({lo_s}), sans atteindre le recommandé ({hi_s}) : évitez de partager une vidéo"
-                ),
-                Lang::En => format!(
-                    "the upload ({up}) is above the platform's minimum for a presenter ({lo_s}), below its recommendation ({hi_s}): avoid sharing a video"
-                ),
-            },
-        )
+        ("tight", Verdict::Ready)
     } else {
-        (
-            "insufficient",
-            Verdict::Degraded,
-            match l {
-                Lang::Fr => format!(
-                    "le débit montant ({up}) est sous le minimum de la plateforme pour un intervenant ({lo_s}) : prévoyez de couper la caméra, ou intervenez depuis un autre réseau"
-                ),
-                Lang::En => format!(
-                    "the upload ({up}) is below the platform's minimum for a presenter ({lo_s}): plan to turn the camera off, or speak from another network"
-                ),
-            },
-        )
+        ("insufficient", Verdict::Degraded)
     };
     Fit {
         needed_kbps: lo,
         fits,
         best: None,
         level,
-        advice,
+        full: None,
+        upload_kbps,
+        reading: Reading::Totals { lo, hi },
         media_kbps: media_kbps(n, Participant::Speaker),
         webcams: webcams(n, Participant::Speaker),
     }
@@ -187,9 +184,9 @@ fn webcams(n: &Needs, role: Participant) -> Vec<(String, f64)> {
 }
 
 /// Judge the measured upload against the role's stream.
-pub fn judge(n: &Needs, role: Participant, upload_kbps: f64, l: Lang) -> Fit {
+pub fn judge(n: &Needs, role: Participant, upload_kbps: f64) -> Fit {
     if let (Some((lo, hi)), Participant::Speaker) = (n.presenter_total, role) {
-        return judge_totals(n, lo, hi, upload_kbps, l);
+        return judge_totals(n, lo, hi, upload_kbps);
     }
     let opts = options(n, role);
     let full = opts[0].clone();
@@ -204,83 +201,22 @@ pub fn judge(n: &Needs, role: Participant, upload_kbps: f64, l: Lang) -> Fit {
     } else {
         "insufficient"
     };
-    let label = |o: &Way| match l {
-        Lang::Fr => o.label_fr.clone(),
-        Lang::En => o.label_en.clone(),
-    };
-    let up = format!("{} Mbit/s", l.dec(upload_kbps / 1000.0, 1));
-    let need = format!("{} Mbit/s", l.dec(full.kbps / 1000.0, 1));
     let leanest = opts.last().map(|o| o.kbps).unwrap_or(0.0);
-    let (level, advice) = match (fits, &best) {
-        ("fits", _) => (
-            Verdict::Ready,
-            match l {
-                Lang::Fr => format!(
-                    "le débit montant ({up}) suffit pour {} ({need})",
-                    label(&full)
-                ),
-                Lang::En => format!("the upload ({up}) fits {} ({need})", label(&full)),
-            },
-        ),
-        ("tight", Some(b)) if b != &full => (
-            Verdict::Degraded,
-            match l {
-                Lang::Fr => format!(
-                    "juste : {} demande {need} des {up} mesurés ; prévoyez {}",
-                    label(&full),
-                    label(b)
-                ),
-                Lang::En => format!(
-                    "tight: {} needs {need} of the {up} measured; plan for {}",
-                    label(&full),
-                    label(b)
-                ),
-            },
-        ),
-        (_, Some(b)) => (
-            Verdict::Degraded,
-            match l {
-                Lang::Fr => format!(
-                    "insuffisant pour {} (il faut {need}, mesuré {up}) : prévoyez {}",
-                    label(&full),
-                    label(b)
-                ),
-                Lang::En => format!(
-                    "not enough for {} (needs {need}, measured {up}): plan for {}",
-                    label(&full),
-                    label(b)
-                ),
-            },
-        ),
-        (_, None) if leanest <= upload_kbps => (
-            Verdict::Degraded,
-            match l {
-                Lang::Fr => format!(
-                    "très juste : même le micro seul ({leanest:.0} kbit/s) prend presque tout le débit montant ({up})"
-                ),
-                Lang::En => format!(
-                    "very tight: even the microphone alone ({leanest:.0} kbit/s) takes nearly all the upload ({up})"
-                ),
-            },
-        ),
-        (_, None) => (
-            Verdict::Blocked,
-            match l {
-                Lang::Fr => format!(
-                    "le débit montant ({up}) ne suffit même pas pour le micro ({leanest:.0} kbit/s)"
-                ),
-                Lang::En => format!(
-                    "the upload ({up}) is not enough even for the microphone ({leanest:.0} kbit/s)"
-                ),
-            },
-        ),
+    let (level, reading) = match (fits, &best) {
+        ("fits", _) => (Verdict::Ready, Reading::Fits),
+        ("tight", Some(b)) if b != &full => (Verdict::Degraded, Reading::Tight { plan: b.clone() }),
+        (_, Some(b)) => (Verdict::Degraded, Reading::Short { plan: b.clone() }),
+        (_, None) if leanest <= upload_kbps => (Verdict::Degraded, Reading::VeryTight { leanest }),
+        (_, None) => (Verdict::Blocked, Reading::NotEvenAudio { leanest }),
     };
     Fit {
         needed_kbps: full.kbps,
         fits,
         best,
         level,
-        advice,
+        full: Some(full),
+        upload_kbps,
+        reading,
         media_kbps: media_kbps(n, role),
         webcams: webcams(n, role),
     }
@@ -321,18 +257,24 @@ pub(crate) mod tests {
             presenter_total: Some((5000.0, 15000.0)),
             source: "guidance".into(),
         };
-        let f = judge(&livestorm, Participant::Speaker, 20_000.0, Lang::En);
+        let f = judge(&livestorm, Participant::Speaker, 20_000.0);
         assert_eq!((f.fits, f.level), ("fits", Verdict::Ready));
-        let f = judge(&livestorm, Participant::Speaker, 8_000.0, Lang::Fr);
+        let f = judge(&livestorm, Participant::Speaker, 8_000.0);
         assert_eq!((f.fits, f.level), ("tight", Verdict::Ready));
-        assert!(f.advice.contains("5,0 Mbit/s"), "{}", f.advice);
-        let f = judge(&livestorm, Participant::Speaker, 1_500.0, Lang::En);
+        assert_eq!(
+            f.reading,
+            Reading::Totals {
+                lo: 5000.0,
+                hi: 15000.0
+            }
+        );
+        let f = judge(&livestorm, Participant::Speaker, 1_500.0);
         assert_eq!(
             (f.fits, f.level, f.needed_kbps),
             ("insufficient", Verdict::Degraded, 5000.0)
         );
         // An attendee is judged on what attendees need, not the presenter's totals.
-        let f = judge(&livestorm, Participant::Attendee, 100.0, Lang::En);
+        let f = judge(&livestorm, Participant::Attendee, 100.0);
         assert_eq!(f.fits, "fits");
     }
 
@@ -348,20 +290,28 @@ pub(crate) mod tests {
     #[test]
     fn fits_tight_insufficient() {
         let n = bbb();
-        let f = judge(&n, Participant::Speaker, 10_000.0, Lang::En);
+        let f = judge(&n, Participant::Speaker, 10_000.0);
         assert_eq!((f.fits, f.level), ("fits", Verdict::Ready));
-        let f = judge(&n, Participant::Speaker, 2_300.0, Lang::En);
+        let f = judge(&n, Participant::Speaker, 2_300.0);
         assert_eq!((f.fits, f.level), ("tight", Verdict::Degraded));
-        assert!(f.advice.contains("camera off"), "{}", f.advice);
-        let f = judge(&n, Participant::Speaker, 1_000.0, Lang::Fr);
+        assert!(
+            matches!(&f.reading, Reading::Tight { plan } if plan.kind == WayKind::ScreenCameraOff),
+            "{:?}",
+            f.reading
+        );
+        let f = judge(&n, Participant::Speaker, 1_000.0);
         assert_eq!((f.fits, f.level), ("insufficient", Verdict::Degraded));
-        assert!(f.advice.contains("sans partage"), "{}", f.advice);
-        let f = judge(&n, Participant::Speaker, 60.0, Lang::En);
-        assert_eq!(f.level, Verdict::Degraded, "{}", f.advice);
-        let f = judge(&n, Participant::Speaker, 40.0, Lang::En);
-        assert_eq!(f.level, Verdict::Blocked, "{}", f.advice);
+        assert!(
+            matches!(&f.reading, Reading::Short { plan } if matches!(plan.kind, WayKind::Webcam { .. })),
+            "{:?}",
+            f.reading
+        );
+        let f = judge(&n, Participant::Speaker, 60.0);
+        assert_eq!(f.level, Verdict::Degraded, "{:?}", f.reading);
+        let f = judge(&n, Participant::Speaker, 40.0);
+        assert_eq!(f.level, Verdict::Blocked, "{:?}", f.reading);
         // An attendee needs only the microphone.
-        let f = judge(&n, Participant::Attendee, 100.0, Lang::En);
+        let f = judge(&n, Participant::Attendee, 100.0);
         assert_eq!((f.needed_kbps, f.fits), (50.0, "fits"));
         assert_eq!((f.media_kbps, f.webcams.len()), (50.0, 0));
     }
@@ -370,7 +320,7 @@ pub(crate) mod tests {
     fn media_rate_is_microphone_and_default_webcam() {
         // 30 + 20 + 1.05 × 200 = 260.
         assert_eq!(media_kbps(&bbb(), Participant::Speaker), 260.0);
-        let f = judge(&bbb(), Participant::Speaker, 10_000.0, Lang::En);
+        let f = judge(&bbb(), Participant::Speaker, 10_000.0);
         assert_eq!(f.media_kbps, 260.0);
         let q: Vec<&str> = f.webcams.iter().map(|w| w.0.as_str()).collect();
         assert_eq!(q, ["hd", "high", "medium", "low"]);

@@ -80,13 +80,14 @@ pub(super) fn assemble(mut out: Outcome, m: &Measured) -> Outcome {
 }
 
 /// The bandwidth outcome one platform shows: the measurement, judged against its needs.
-pub fn judged(m: &Measured, fit: &needs::Fit) -> Outcome {
+/// `advice`: the fit in one sentence for the speaker (worded by the report).
+pub fn judged(m: &Measured, fit: &needs::Fit, advice: &str) -> Outcome {
     let mut o = m
         .outcome
         .clone()
         .with("needed_kbps", fit.needed_kbps)
         .with("fits", fit.fits)
-        .with("advice", fit.advice.clone());
+        .with("advice", advice);
     if let Some(b) = &fit.best {
         o.set("best_fit_kbps", b.kbps);
     }
@@ -96,7 +97,7 @@ pub fn judged(m: &Measured, fit: &needs::Fit) -> Outcome {
         if let Some(e) = o.error.take() {
             o.set("latency_under_load", e.message);
         }
-        o = o.warn(ErrorClass::Insufficient, fit.advice.clone());
+        o = o.warn(ErrorClass::Insufficient, advice);
     }
     if let Some(p) = policed(m, fit) {
         let why = format!(
@@ -150,7 +151,6 @@ mod tests {
     use super::*;
     use crate::model::ProbeKind;
     use crate::options::Participant;
-    use crate::report::Lang;
 
     /// An upload of `tcp` kbit/s, and the stream at media rate with `loss` % lost and `got`
     /// kbit/s through.
@@ -200,36 +200,31 @@ mod tests {
     fn policed_udp_is_judged_per_platform() {
         let mut hd = needs::tests::bbb();
         hd.webcam_default = "hd".into();
-        let fit = needs::judge(&hd, Participant::Speaker, 20_000.0, Lang::En);
+        let fit = needs::judge(&hd, Participant::Speaker, 20_000.0);
         assert_eq!(fit.media_kbps, 890.0);
-        let o = judged(&measured(45.0, 490.0, false), &fit);
+        let o = judged(&measured(45.0, 490.0, false), &fit, "");
         assert_eq!(o.class(), Some(ErrorClass::PoorQuality), "{o:?}");
         let p = &o.data["udp_policed"];
         assert_eq!(p["loss_pct"], 45.0);
         // 490 × 0.75 = 367: the microphone with the 'medium' webcam (260) fits, 'high' (575) not.
         assert_eq!(p["webcam"], "medium");
         // The same loss is no finding for a platform whose stream gets through.
-        let bbb = needs::judge(
-            &needs::tests::bbb(),
-            Participant::Speaker,
-            20_000.0,
-            Lang::En,
-        );
+        let bbb = needs::judge(&needs::tests::bbb(), Participant::Speaker, 20_000.0);
         assert!(
-            judged(&measured(45.0, 490.0, false), &bbb)
+            judged(&measured(45.0, 490.0, false), &bbb, "")
                 .data
                 .get("udp_policed")
                 .is_none()
         );
         // Nor a queue building up (the uplink itself is too thin), nor a few lost packets.
         assert!(
-            judged(&measured(45.0, 490.0, true), &fit)
+            judged(&measured(45.0, 490.0, true), &fit, "")
                 .data
                 .get("udp_policed")
                 .is_none()
         );
         assert!(
-            judged(&measured(3.0, 860.0, false), &fit)
+            judged(&measured(3.0, 860.0, false), &fit, "")
                 .data
                 .get("udp_policed")
                 .is_none()
@@ -237,6 +232,6 @@ mod tests {
         // Nor loss at a rate TCP does not carry either (the upload finding says it).
         let m = measured_at(700, 45.0, 490.0, false);
         assert_eq!(m.kbps(), Some(700.0));
-        assert!(judged(&m, &fit).data.get("udp_policed").is_none());
+        assert!(judged(&m, &fit, "").data.get("udp_policed").is_none());
     }
 }

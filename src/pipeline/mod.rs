@@ -183,27 +183,22 @@ pub async fn run(
 
     // The measurements, once connectivity is known: path quality to each platform's UDP
     // relay, then the upload with latency idle and under load.
-    let mut notes = prep.notes.clone();
+    let l = opts.lang;
+    let mut notes: Vec<String> = prep
+        .untested
+        .iter()
+        .map(|name| report::i18n::untested_needs_server(name, l))
+        .collect();
     // Nothing reached at all (a network that drops everything): there is nothing to measure
     // against, and looking for a peer would only cost another deadline.
     let nothing_works = !outcomes.iter().any(|o| o.works()) || network_finding.is_some();
     if nothing_works && !opts.no_bandwidth {
-        notes.push(
-            opts.lang
-                .t(
-                    "Débit montant non mesuré : rien n'est joignable depuis ce réseau.",
-                    "Upload not measured: nothing is reachable from this network.",
-                )
-                .to_string(),
-        );
+        notes.push(report::i18n::upload_not_measured(None, l));
     }
     let measured = if opts.no_bandwidth || cancel.is_set() || nothing_works {
         None
     } else {
-        observer.phase(opts.lang.t(
-            "mesure de la qualité du chemin et du débit montant…",
-            "measuring path quality and upload…",
-        ));
+        observer.phase(report::i18n::measuring(l));
         let m = measure_all(
             &plan,
             outcomes,
@@ -230,36 +225,26 @@ pub async fn run(
         let mut pr = report::platform_report(p, &d, outcomes, network_finding.as_ref(), opts.lang);
         if let Some((qualities, bw)) = &measured {
             let judged = bw.kbps().map(|k| {
-                let fit = crate::measure::needs::judge(&p.profile.needs, opts.role, k, opts.lang);
-                (crate::measure::judged(bw, &fit), fit)
+                let fit = crate::measure::needs::judge(&p.profile.needs, opts.role, k);
+                let advice = report::needs::advice(&fit, l);
+                (crate::measure::judged(bw, &fit, &advice), fit)
             });
             report::measures::add(&mut pr, qualities[i].clone(), judged, opts.lang);
         }
         if result.interrupted && pr.probes.iter().any(report::interrupted) {
             // Stopped before it could tell: not blocked, not ready.
             pr.verdict = Verdict::Incomplete;
-            pr.summary = opts
-                .lang
-                .t(
-                    "Interrompu (Ctrl-C) avant la fin des tests : rien n'est conclu.",
-                    "Interrupted (Ctrl-C) before every test ran: nothing is concluded.",
-                )
-                .to_string();
+            pr.summary = report::i18n::interrupted(l).to_string();
         }
         platforms.push(pr);
     }
     let bandwidth = measured.as_ref().map(|(_, bw)| {
         if bw.kbps().is_none() {
             network_probes.push(bw.outcome.clone());
-            notes.push(format!(
-                "{} {}",
-                opts.lang
-                    .t("Débit montant non mesuré :", "Upload not measured:"),
-                bw.outcome
-                    .error
-                    .as_ref()
-                    .map(|e| e.message.as_str())
-                    .unwrap_or("")
+            let why = bw.outcome.error.as_ref().map(|e| e.message.as_str());
+            notes.push(report::i18n::upload_not_measured(
+                Some(why.unwrap_or("")),
+                l,
             ));
         }
         report::bandwidth::bandwidth(bw, &platforms, opts.role)

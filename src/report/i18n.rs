@@ -5,6 +5,49 @@ use crate::model::{ErrorClass, ProbeKind, Status, Verdict};
 
 pub use crate::lang::Lang;
 
+/// A platform left untested because it needs its server's name.
+pub fn untested_needs_server(platform: &str, l: Lang) -> String {
+    format!(
+        "{platform} {}",
+        l.t(
+            ": non testé — indiquez le serveur avec --server HOTE (le nom dans le lien de la réunion)",
+            ": not tested — name the server with --server HOST (the host in the meeting link)"
+        )
+    )
+}
+
+/// The upload was not measured: nothing reachable (`None`), or why.
+pub fn upload_not_measured(why: Option<&str>, l: Lang) -> String {
+    match why {
+        None => l
+            .t(
+                "Débit montant non mesuré : rien n'est joignable depuis ce réseau.",
+                "Upload not measured: nothing is reachable from this network.",
+            )
+            .to_string(),
+        Some(why) => format!(
+            "{} {why}",
+            l.t("Débit montant non mesuré :", "Upload not measured:")
+        ),
+    }
+}
+
+/// The progress line during the measurements.
+pub fn measuring(l: Lang) -> &'static str {
+    l.t(
+        "mesure de la qualité du chemin et du débit montant…",
+        "measuring path quality and upload…",
+    )
+}
+
+/// A platform's summary when Ctrl-C stopped the run before it could tell.
+pub fn interrupted(l: Lang) -> &'static str {
+    l.t(
+        "Interrompu (Ctrl-C) avant la fin des tests : rien n'est conclu.",
+        "Interrupted (Ctrl-C) before every test ran: nothing is concluded.",
+    )
+}
+
 pub fn verdict(v: Verdict, l: Lang) -> &'static str {
     match v {
         Verdict::Ready => l.t("prêt", "ready"),

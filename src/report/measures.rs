@@ -64,7 +64,11 @@ fn line(f: &MeasureFinding, q: Option<&Outcome>, b: Option<&(Outcome, Fit)>, l: 
             )
         ),
         (MeasureFinding::UploadShort, _, Some((_, fit))) => {
-            format!("{} — {}", l.t("débit montant", "upload"), fit.advice)
+            format!(
+                "{} — {}",
+                l.t("débit montant", "upload"),
+                super::needs::advice(fit, l)
+            )
         }
         (MeasureFinding::UploadWarned, _, Some((b, _))) => {
             format!("{} — {}", l.t("débit montant", "upload"), super::why(b, l))
@@ -135,7 +139,7 @@ mod tests {
     }
 
     fn bw(kbps: f64) -> (Outcome, Fit) {
-        let fit = needs::judge(&bbb(), Participant::Speaker, kbps, Lang::En);
+        let fit = needs::judge(&bbb(), Participant::Speaker, kbps);
         let o = Outcome::new(ProbeKind::Bandwidth, "ws://peer", None).with("upload_kbps", kbps);
         (o, fit)
     }
