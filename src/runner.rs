@@ -64,19 +64,16 @@ pub async fn run(
         let kinds: Vec<ProbeKind> = deps.iter().map(|d| plan.probes[*d].step.kind()).collect();
         set.spawn(async move {
             // Wait for what this probe needs.
-            let mut blocked: Option<(ProbeKind, Arc<Outcome>)> = None;
+            let mut got_deps: Vec<(ProbeKind, Arc<Outcome>)> = Vec::new();
             for (d, kind) in deps.iter().zip(kinds) {
                 let mut rx = slots[*d].subscribe();
-                let got = rx.wait_for(Option::is_some).await.map(|v| v.clone());
-                if let Ok(Some(o)) = got
-                    && !usable(kind, &step, &o)
-                    && blocked.is_none()
-                {
-                    blocked = Some((kind, o));
+                if let Ok(Some(o)) = rx.wait_for(Option::is_some).await.map(|v| v.clone()) {
+                    got_deps.push((kind, o));
                 }
             }
+            let blocked = got_deps.iter().find_map(|(kind, o)| skip(*kind, &step, o));
             let outcome = match blocked {
-                Some((_, dep)) => skipped_because(&step, &dep),
+                Some(skipped) => skipped,
                 None => {
                     let safety = env.timeout + Duration::from_millis(500);
                     let started = Instant::now();
@@ -145,6 +142,25 @@ fn usable(dep_kind: ProbeKind, _step: &Step, o: &Outcome) -> bool {
                 )
         }
     }
+}
+
+/// The outcome of a probe that must not run because of this prerequisite's outcome, if so.
+fn skip(dep_kind: ProbeKind, step: &Step, dep: &Outcome) -> Option<Outcome> {
+    (!usable(dep_kind, step, dep)).then(|| skipped_because(step, dep))
+}
+
+/// The runner's rule for prerequisites, applied in plan order to outcomes that `probe` gives
+/// (made-up ones in tests): a probe whose prerequisite failed is skipped, with its root cause.
+pub fn settle(plan: &Plan, mut probe: impl FnMut(&Step) -> Outcome) -> Vec<Outcome> {
+    let mut out: Vec<Outcome> = Vec::with_capacity(plan.probes.len());
+    for p in &plan.probes {
+        let blocked = p
+            .deps
+            .iter()
+            .find_map(|d| skip(plan.probes[*d].step.kind(), &p.step, out.get(*d)?));
+        out.push(blocked.unwrap_or_else(|| probe(&p.step)));
+    }
+    out
 }
 
 fn skipped_because(step: &Step, dep: &Outcome) -> Outcome {

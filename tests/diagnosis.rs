@@ -1,9 +1,13 @@
-//! The diagnosis end to end without sockets: bundled profiles -> plan -> made-up outcomes of a
-//! filtered school network -> verdicts, firewall, desk, ticket -> the text report (snapshots).
+//! The diagnosis end to end without sockets: options -> bundled profiles -> plan -> made-up
+//! outcomes of a filtered school network -> the real diagnosis and report (verdicts, firewall,
+//! desk, ticket, text report: snapshots).
 
-use preflight::diagnose::{desk, firewall, verdict};
+use preflight::diagnose::network;
+use preflight::options::{self, CheckOptions};
+use preflight::pipeline::{self, Gathered};
 use preflight::plan::{self, Step};
-use preflight::report::{self, Lang, text};
+use preflight::report::{Lang, text};
+use preflight::runner;
 use preflight::*;
 use serde_json::json;
 
@@ -29,71 +33,42 @@ fn outcome_for(step: &Step) -> Outcome {
     }
 }
 
+/// The real end of a check (`pipeline::conclude`: diagnosis and report) on the real plan of
+/// the bundled profiles, with the runner's own rule for skipped probes (`runner::settle`); only
+/// the outcomes are made up.
 fn build(lang: Lang) -> Report {
-    let all = profile::load_all(&[]).unwrap();
-    let selected: Vec<_> = all
-        .iter()
-        .map(|p| {
-            if p.needs_server() {
-                p.with_server("bbb.ac-test.fr")
-            } else {
-                p.clone()
-            }
-        })
-        .collect();
-    let plan = plan::build(&selected, None);
-    let mut outcomes: Vec<Outcome> = plan.probes.iter().map(|p| outcome_for(&p.step)).collect();
-    // What the runner does for probes whose prerequisite failed.
-    for (i, p) in plan.probes.iter().enumerate() {
-        if p.deps.iter().any(|d| outcomes[*d].status == Status::Fail) {
-            let d = p.deps[0];
-            let cause = outcomes[d].class().unwrap().as_str().to_string();
-            outcomes[i] = Outcome::new(p.step.kind(), p.step.target(), p.step.transport())
-                .skipped(format!("tcp {} failed", outcomes[d].target))
-                .with("cause", cause)
-                .with("cause_probe", format!("tcp {}", outcomes[d].target));
-        }
-    }
-    let platforms: Vec<PlatformReport> = plan
-        .platforms
-        .iter()
-        .map(|p| {
-            report::platform_report(p, &verdict::platform(p, &outcomes), &outcomes, None, lang)
-        })
-        .collect();
-    let overall = verdict::overall(&platforms.iter().map(|p| p.verdict).collect::<Vec<_>>());
-    let fw = report::evidence::firewall(
-        &firewall::identify(&firewall::Fingerprints::bundled().unwrap(), &outcomes),
-        lang,
-    );
-    let mut r = Report {
-        schema: SCHEMA.into(),
-        tool: Tool {
-            name: "preflight".into(),
-            version: "0.1.0".into(),
-        },
-        started_at: "2026-11-24T14:03:00Z".into(),
-        duration_ms: 5123,
-        lang: lang.code().into(),
+    let prep = options::prepare(CheckOptions {
+        server: Some("bbb.ac-test.fr".into()),
         venue: Venue {
             label: Some("CDI".into()),
             uai: Some("0781234A".into()),
-            department: Some("78".into()),
+            department: None,
             kind: Some("college".into()),
         },
-        verdict: overall,
-        partial: false,
-        platforms,
-        network: Network::default(),
-        bandwidth: None,
-        firewall: fw,
-        support: None,
-        notes: vec![],
-    };
-    let desks = desk::Desks::bundled().unwrap();
-    let choice = desk::choose(&desks, Some("78"), Some("college"), &r.firewall.family);
-    r.support = Some(report::ticket::support(&choice, &r, true, lang));
-    r
+        lang,
+        json_attached: true,
+        no_bandwidth: true,
+        ..CheckOptions::default()
+    })
+    .unwrap();
+    let plan = plan::build(&prep.profiles, None);
+    let outcomes = runner::settle(&plan, outcome_for);
+    pipeline::conclude(
+        &prep,
+        Gathered {
+            plan: &plan,
+            outcomes: &outcomes,
+            network_probes: vec![],
+            network_finding: network::finding(&outcomes),
+            measured: None,
+            interrupted: false,
+            notes: vec![],
+            started_at: "2026-11-24T14:03:00Z".into(),
+            duration_ms: 5123,
+            resolver: "198.18.0.53:53".into(),
+            proxy: None,
+        },
+    )
 }
 
 #[test]

@@ -2,8 +2,7 @@
 //! (direct, and through the proxy a browser here would use) -> the measurements -> the diagnosis
 //! -> the report.
 
-use crate::diagnose::{desk, firewall, verdict};
-use crate::model::{Firewall, Network, Report, SCHEMA, Tool, Verdict};
+use crate::model::Report;
 use crate::options::{CheckError, Prepared};
 use crate::plan;
 use crate::probe::{Env, dns::Dns, tls::Trust};
@@ -216,122 +215,27 @@ pub async fn run(
         }
         m
     };
-    let mut platforms = Vec::new();
-    // What connectivity alone says, before the measurements: a thin uplink is no firewall's doing.
-    let mut connectivity = Vec::new();
-    for (i, p) in plan.platforms.iter().enumerate() {
-        let d = verdict::platform(p, outcomes);
-        connectivity.push(d.verdict);
-        let mut pr = report::platform_report(p, &d, outcomes, network_finding.as_ref(), opts.lang);
-        if let Some((qualities, bw)) = &measured {
-            let judged = bw.kbps().map(|k| {
-                let fit = crate::measure::needs::judge(&p.profile.needs, opts.role, k);
-                let advice = report::needs::advice(&fit, l);
-                (crate::measure::judged(bw, &fit, &advice), fit)
-            });
-            report::measures::add(&mut pr, qualities[i].clone(), judged, opts.lang);
-        }
-        if result.interrupted && pr.probes.iter().any(report::interrupted) {
-            // Stopped before it could tell: not blocked, not ready.
-            pr.verdict = Verdict::Incomplete;
-            pr.summary = report::i18n::interrupted(l).to_string();
-        }
-        platforms.push(pr);
-    }
-    let bandwidth = measured.as_ref().map(|(_, bw)| {
-        if bw.kbps().is_none() {
-            network_probes.push(bw.outcome.clone());
-            let why = bw.outcome.error.as_ref().map(|e| e.message.as_str());
-            notes.push(report::i18n::upload_not_measured(
-                Some(why.unwrap_or("")),
-                l,
-            ));
-        }
-        report::bandwidth::bandwidth(bw, &platforms, opts.role)
-    });
-    let overall = if result.interrupted {
-        Verdict::Incomplete
-    } else {
-        verdict::overall(&platforms.iter().map(|p| p.verdict).collect::<Vec<_>>())
-    };
-    let public_ip = outcomes
-        .iter()
-        .find_map(|o| o.data_str("mapped_address"))
-        .map(|m| {
-            m.rsplit_once(':')
-                .map(|(ip, _)| ip.trim_matches(|c| c == '[' || c == ']'))
-                .unwrap_or(m)
-                .to_string()
-        });
-    // A firewall is claimed only where something it does is in the way: not for a ready run,
-    // nor for one degraded only by its measurements (bandwidth, path quality).
-    let firewall: Firewall =
-        if overall == Verdict::Ready || verdict::overall(&connectivity) == Verdict::Ready {
-            report::evidence::firewall(&firewall::none(&prep.fingerprints), opts.lang)
-        } else {
-            report::evidence::firewall(
-                &firewall::identify(&prep.fingerprints, &evidence_outcomes),
-                opts.lang,
-            )
-        };
-    let report_so_far = Report {
-        schema: SCHEMA.to_string(),
-        tool: Tool {
-            name: "preflight".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        started_at,
-        duration_ms: wall.elapsed().as_millis() as u64,
-        lang: opts.lang.code().into(),
-        venue: opts.venue.clone(),
-        verdict: overall,
-        partial: result.interrupted,
-        platforms,
-        network: Network {
-            public_ip,
-            resolver: Some(resolver_desc.clone()),
+    Ok(conclude(
+        &prep,
+        Gathered {
+            plan: &plan,
+            outcomes,
+            network_probes,
+            network_finding,
+            measured,
+            interrupted: result.interrupted,
+            notes,
+            started_at,
+            duration_ms: wall.elapsed().as_millis() as u64,
+            resolver: resolver_desc,
             proxy: proxy
                 .as_ref()
                 .map(|p| format!("{} ({})", p.label, p.source)),
-            probes: network_probes,
-            finding: network_finding
-                .as_ref()
-                .map(|f| crate::model::NetworkFinding {
-                    class: f.class.as_str().to_string(),
-                    message: report::network_message(f, &resolver_desc, opts.lang),
-                    portal: f.portal.clone(),
-                }),
         },
-        bandwidth,
-        firewall,
-        support: None,
-        notes,
-    };
-    // No ticket for a run that is ready, nor for one stopped before it could tell.
-    let support = if matches!(overall, Verdict::Ready | Verdict::Incomplete) {
-        None
-    } else {
-        let choice = desk::choose(
-            &prep.desks,
-            report_so_far.venue.department.as_deref(),
-            report_so_far.venue.kind.as_deref(),
-            &report_so_far.firewall.family,
-        );
-        Some(report::ticket::support(
-            &choice,
-            &report_so_far,
-            opts.json_attached,
-            opts.lang,
-        ))
-    };
-    // The report as recorded: every string in it inert (what probes, files and options put
-    // there was already; what was composed from them is checked again).
-    Ok(Report {
-        support,
-        ..report_so_far
-    }
-    .inert())
+    ))
 }
 
+mod conclude;
 mod measure;
+pub use conclude::{Gathered, conclude};
 use measure::measure_all;
