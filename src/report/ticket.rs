@@ -203,7 +203,13 @@ fn network_ticket(r: &Report, f: &crate::model::NetworkFinding, attached: bool, 
         l.t("Date du test :", "Test date:"),
         super::i18n::local_time(&r.started_at, l)
     );
-    let _ = writeln!(t, "- DNS : {resolver}");
+    // The resolver as the probes describe it, except the one case they word in English.
+    let shown = if resolver.starts_with("none") {
+        l.t("aucun n'est configuré", "none configured")
+    } else {
+        resolver
+    };
+    let _ = writeln!(t, "- DNS{}{shown}", l.t(" : ", ": "));
     let _ = writeln!(t);
     let _ = writeln!(t, "{}", l.t("Demande :", "Request:"));
     let _ = writeln!(t, "- {ask}");
@@ -416,5 +422,51 @@ mod tests {
         );
         assert!(t.contains("CDI"));
         assert!(s.contact.unwrap().starts_with("https://"));
+    }
+}
+
+#[cfg(test)]
+mod network_tickets {
+    use super::*;
+    use crate::model::{NetworkFinding, SCHEMA, Tool, Venue};
+
+    #[test]
+    fn a_computer_without_a_resolver_is_said_in_the_ticket_language() {
+        let mut r = Report {
+            schema: SCHEMA.into(),
+            tool: Tool {
+                name: "preflight".into(),
+                version: "0".into(),
+            },
+            started_at: "2026-11-24T10:00:00Z".into(),
+            duration_ms: 1,
+            lang: "fr".into(),
+            venue: Venue::default(),
+            verdict: Verdict::Blocked,
+            partial: false,
+            platforms: vec![],
+            network: Default::default(),
+            bandwidth: None,
+            firewall: crate::model::Firewall {
+                family: "unknown".into(),
+                name: None,
+                confidence: 0.1,
+                evidence: vec![],
+            },
+            support: None,
+            notes: vec![],
+        };
+        r.network.resolver = Some("none configured (io error: no nameservers found)".into());
+        r.network.finding = Some(NetworkFinding {
+            class: "no_dns".into(),
+            message: String::new(),
+            portal: None,
+        });
+        let t = ticket(&r, false, Lang::Fr);
+        assert!(t.contains("- DNS : aucun n'est configuré\n"), "{t}");
+        assert!(!t.contains("none configured"), "{t}");
+        assert!(t.lines().count() <= 15, "{t}");
+        r.network.resolver = Some("198.18.2.53:53".into());
+        assert!(ticket(&r, false, Lang::En).contains("- DNS: 198.18.2.53:53\n"));
     }
 }
