@@ -1,6 +1,8 @@
 //! The binary's body: parse, run, render, exit code. `main.rs` only calls [`main`].
 
-use crate::cli::{CheckArgs, Cli, Command, LangArg, ProfilesCmd, RoleArg};
+use crate::cli::{CheckArgs, Cli, Command, ProfilesCmd, RoleArg, lang_of};
+use crate::exit::pause;
+pub use crate::exit::{INTERRUPTED, USAGE};
 use crate::model::{Outcome, Report, Status, Venue};
 use crate::options::{self, CheckOptions, Participant};
 use crate::pipeline;
@@ -11,16 +13,6 @@ use crate::runner::{Observer, Silent};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Exit code when the tool could not run as asked.
-pub const USAGE: i32 = 3;
-
-pub(crate) fn lang_of(l: Option<LangArg>) -> Lang {
-    Lang::detect(l.map(|l| match l {
-        LangArg::Fr => "fr",
-        LangArg::En => "en",
-    }))
-}
 
 /// Run the program; returns the process exit code.
 pub fn main() -> i32 {
@@ -74,7 +66,7 @@ pub fn main() -> i32 {
                 Some(Command::Check(a)) => *a,
                 _ => cli.check,
             };
-            rt.block_on(crate::kit::run(args))
+            rt.block_on(crate::kit::run(args, run_check))
         }
         None => check_then_pause(&rt, cli.check),
         Some(Command::Check(args)) => check_then_pause(&rt, *args),
@@ -212,34 +204,6 @@ fn check_then_pause(rt: &tokio::runtime::Runtime, args: CheckArgs) -> i32 {
 fn wait_for_enter(rt: &tokio::runtime::Runtime, l: Lang, code: i32) -> i32 {
     rt.block_on(pause(l, code))
 }
-
-/// [`wait_for_enter`] inside the runtime (the double-click kit's run).
-pub(crate) async fn pause(l: Lang, code: i32) -> i32 {
-    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    if !interactive || std::env::var_os("CI").is_some() || code == INTERRUPTED {
-        return code;
-    }
-    print!(
-        "{}",
-        l.t("Appuyez sur Entrée pour fermer. ", "Press Enter to close. ")
-    );
-    let _ = std::io::stdout().flush();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    // A thread of its own: a blocked read cannot be cancelled, and the process exits without it.
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = std::io::stdin().read_line(&mut line);
-        let _ = tx.send(());
-    });
-    tokio::select! {
-        _ = rx => {}
-        _ = tokio::signal::ctrl_c() => println!(),
-    }
-    code
-}
-
-/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, what shells report).
-pub const INTERRUPTED: i32 = 130;
 
 /// `--department`: two or three digits (971), or 2A / 2B.
 fn department(s: &str) -> Result<String, String> {

@@ -118,14 +118,14 @@ pub fn stored_name(report: &Value, body: &[u8]) -> String {
     let place = venue["label"]
         .as_str()
         .or(venue["uai"].as_str())
-        .map(crate::kit::slug)
+        .map(crate::naming::slug)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "sans-lieu".into());
     format!("{when}_{place}_{:012x}.json", fnv1a(body) >> 16)
 }
 
 fn answer(status: StatusCode, body: Value) -> Answer {
-    let mut r = crate::serve::text(status, body.to_string());
+    let mut r = crate::reply::text(status, body.to_string());
     r.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("application/json"),
@@ -222,7 +222,7 @@ impl Collector {
         let page = tokio::task::spawn_blocking(move || page(&dir, lang))
             .await
             .unwrap_or_default();
-        let mut r = crate::serve::text(StatusCode::OK, page);
+        let mut r = crate::reply::text(StatusCode::OK, page);
         let h = r.headers_mut();
         h.insert(
             hyper::header::CONTENT_TYPE,
@@ -367,7 +367,7 @@ pub fn page(dir: &Path, lang: Lang) -> String {
         .filter(|r| r.venue_verdict == "blocked")
         .map(|r| r.file.as_str())
         .collect();
-    let at = crate::kit::now()
+    let at = crate::naming::now()
         .format(time::macros::format_description!(
             "[hour]:[minute]:[second]"
         ))
@@ -586,8 +586,8 @@ pub async fn send_and_say(
                 None => {
                     let p = PathBuf::from(format!(
                         "{}.json",
-                        crate::kit::report_stem(
-                            crate::kit::now(),
+                        crate::naming::report_stem(
+                            crate::naming::now(),
                             report.venue.label.as_deref(),
                             report.venue.uai.as_deref()
                         )

@@ -6,6 +6,7 @@
 //! time to the second and the venue, and the window waits for Enter before it closes.
 
 use crate::cli::{CheckArgs, Kind, LangArg, RoleArg};
+pub use crate::naming::{now, report_stem, slug};
 use crate::profile;
 use crate::report::Lang;
 use serde::Deserialize;
@@ -199,66 +200,6 @@ pub fn ask_missing(
     Ok(())
 }
 
-/// A name part safe on every file system: French accents folded, anything else but letters
-/// and digits turned into `-`, at most 40 characters.
-pub fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        let folded = match c {
-            'à' | 'â' | 'ä' | 'á' => "a",
-            'À' | 'Â' | 'Ä' | 'Á' => "A",
-            'é' | 'è' | 'ê' | 'ë' => "e",
-            'É' | 'È' | 'Ê' | 'Ë' => "E",
-            'î' | 'ï' | 'í' => "i",
-            'Î' | 'Ï' | 'Í' => "I",
-            'ô' | 'ö' | 'ó' => "o",
-            'Ô' | 'Ö' | 'Ó' => "O",
-            'ù' | 'û' | 'ü' | 'ú' => "u",
-            'Ù' | 'Û' | 'Ü' | 'Ú' => "U",
-            'ç' => "c",
-            'Ç' => "C",
-            'œ' => "oe",
-            'Œ' => "OE",
-            'æ' => "ae",
-            'Æ' => "AE",
-            c if c.is_ascii_alphanumeric() => {
-                out.push(c);
-                continue;
-            }
-            _ => "-",
-        };
-        if folded == "-" && (out.is_empty() || out.ends_with('-')) {
-            continue;
-        }
-        out.push_str(folded);
-    }
-    let mut s: String = out.chars().take(40).collect();
-    while s.ends_with('-') {
-        s.pop();
-    }
-    s
-}
-
-/// `preflight_2026-05-14_14h03m27s_CDI-college-Jean-Moulin`: date, time to the second, venue
-/// (or UAI) when known.
-pub fn report_stem(at: time::OffsetDateTime, venue: Option<&str>, uai: Option<&str>) -> String {
-    let stamp = at
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day]_[hour]h[minute]m[second]s"
-        ))
-        .unwrap_or_else(|_| "report".into());
-    let place = venue.or(uai).map(slug).filter(|s| !s.is_empty());
-    match place {
-        Some(p) => format!("preflight_{stamp}_{p}"),
-        None => format!("preflight_{stamp}"),
-    }
-}
-
-/// Local time, or UTC where the offset cannot be known.
-pub fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_local().unwrap_or_else(|_| time::OffsetDateTime::now_utc())
-}
-
 /// Whether a file can be created in `dir` (tried, then removed).
 fn writable(dir: &Path) -> bool {
     let probe = dir.join(format!(".preflight-write-{}", std::process::id()));
@@ -307,18 +248,23 @@ fn interactive() -> bool {
 
 /// The double-click run: sidecar, questions, the check with its reports next to the program,
 /// where they are, and a pause.
-pub async fn run(mut args: CheckArgs) -> i32 {
+/// `check` is the run itself (the app's), given in so that this module does not reach up for it.
+pub async fn run<F, Fut>(mut args: CheckArgs, check: F) -> i32
+where
+    F: FnOnce(CheckArgs) -> Fut,
+    Fut: std::future::Future<Output = i32>,
+{
     let dir = program_dir();
-    let early_lang = crate::app::lang_of(args.lang);
+    let early_lang = crate::cli::lang_of(args.lang);
     if let Some(d) = &dir {
         let file = d.join(SIDECAR);
         match read_sidecar(&file) {
             Ok(Some(s)) => {
                 if let Err(e) = apply(&mut args, s, d, &file) {
                     eprintln!("preflight: {e}");
-                    return crate::app::pause(early_lang, crate::app::USAGE).await;
+                    return crate::exit::pause(early_lang, crate::exit::USAGE).await;
                 }
-                let l = crate::app::lang_of(args.lang);
+                let l = crate::cli::lang_of(args.lang);
                 println!(
                     "{} {}",
                     l.t("Réglages lus dans", "Settings read from"),
@@ -335,11 +281,11 @@ pub async fn run(mut args: CheckArgs) -> i32 {
             Ok(None) => {}
             Err(e) => {
                 eprintln!("preflight: {e}");
-                return crate::app::pause(early_lang, crate::app::USAGE).await;
+                return crate::exit::pause(early_lang, crate::exit::USAGE).await;
             }
         }
     }
-    let lang = crate::app::lang_of(args.lang);
+    let lang = crate::cli::lang_of(args.lang);
     if interactive()
         && std::env::var_os("CI").is_none()
         && let Err(e) = ask_missing(
@@ -350,7 +296,7 @@ pub async fn run(mut args: CheckArgs) -> i32 {
         )
     {
         eprintln!("preflight: {e}");
-        return crate::app::pause(lang, crate::app::USAGE).await;
+        return crate::exit::pause(lang, crate::exit::USAGE).await;
     }
     let out = output_dir(&[dir, std::env::current_dir().ok()]);
     let base = report_stem(now(), args.venue.as_deref(), args.uai.as_deref());
@@ -365,14 +311,14 @@ pub async fn run(mut args: CheckArgs) -> i32 {
         args.html = Some(html.clone());
         saved.push(html);
     }
-    let code = crate::app::run_check(args).await;
-    if code != crate::app::USAGE && !saved.is_empty() {
+    let code = check(args).await;
+    if code != crate::exit::USAGE && !saved.is_empty() {
         println!("\n{}", lang.t("Rapports enregistrés :", "Reports saved:"));
         for p in &saved {
             println!("  {}", p.display());
         }
     }
-    crate::app::pause(lang, code).await
+    crate::exit::pause(lang, code).await
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@
 //! The soft file limit is raised to the hard one at start, and the connection cap kept below it.
 
 use crate::probe::tls::provider;
+use crate::reply::{json, text};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -354,21 +355,6 @@ async fn serve_http<S>(
         .serve_connection(TokioIo::new(io), svc)
         .with_upgrades();
     let _ = conn.await;
-}
-
-pub(crate) fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(body.into()));
-    *r.status_mut() = status;
-    r
-}
-
-fn json(v: serde_json::Value) -> Response<Full<Bytes>> {
-    let mut r = text(StatusCode::OK, v.to_string());
-    r.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
-    );
-    r
 }
 
 async fn route(
