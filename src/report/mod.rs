@@ -7,6 +7,7 @@ pub mod help;
 pub mod html;
 pub mod i18n;
 pub mod measures;
+pub mod merged;
 pub mod needs;
 pub mod profiles;
 pub mod requests;
