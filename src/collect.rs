@@ -375,27 +375,7 @@ pub fn page(dir: &Path, lang: Lang) -> String {
     let head = format!(
         "<meta http-equiv=refresh content={REFRESH_SECS}><meta http-equiv=Content-Security-Policy content=\"default-src 'none'; style-src 'unsafe-inline'\">"
     );
-    let intro = if reports == 0 {
-        format!(
-            "<p id=live>{} — {at}</p>",
-            lang.t(
-                "Aucun rapport reçu pour l'instant ; cette page se met à jour toute seule",
-                "No report received yet; this page updates itself"
-            )
-        )
-    } else {
-        format!(
-            "<p id=live>{reports} {} — {} {} — {} {at} ({})</p>",
-            lang.t("rapport(s) reçu(s)", "report(s) received"),
-            blocked.len(),
-            lang.t("salle(s) bloquée(s)", "blocked"),
-            lang.t("mis à jour à", "updated at"),
-            lang.t(
-                "la page se met à jour toute seule",
-                "this page updates itself"
-            ),
-        )
-    };
+    let intro = crate::report::merged::live_intro(reports, blocked.len(), &at, lang);
     merge::html_page(&rows, &skipped, lang, &head, &intro)
 }
 
@@ -575,11 +555,7 @@ pub async fn send_and_say(
     )
     .await;
     let line = match got {
-        Ok(name) => format!(
-            "{} {shown_url} ({} {name})",
-            lang.t("Rapport envoyé à", "Report sent to"),
-            lang.t("enregistré sous", "stored as")
-        ),
+        Ok(name) => crate::report::console::report_sent(&shown_url, &name, lang),
         Err(why) => {
             let file = match kept {
                 Some(p) => Ok(p.to_path_buf()),
@@ -598,27 +574,10 @@ pub async fn send_and_say(
                 }
             };
             let kept = match file {
-                Ok(p) => format!(
-                    "{} {}",
-                    lang.t(
-                        "Le rapport est enregistré ici, envoyez-le à l'organisateur :",
-                        "The report is saved here, send it to the organiser:"
-                    ),
-                    p.display()
-                ),
-                Err(e) => format!(
-                    "{} {e}",
-                    lang.t(
-                        "Et il n'a pas pu être enregistré :",
-                        "And it could not be saved:"
-                    )
-                ),
+                Ok(p) => crate::report::console::report_kept(p.display(), lang),
+                Err(e) => crate::report::console::report_not_kept(e, lang),
             };
-            format!(
-                "{} {shown_url}{}{why}. {kept}",
-                lang.t("Rapport NON envoyé à", "Report NOT sent to"),
-                lang.t(" : ", ": ")
-            )
+            crate::report::console::report_not_sent(&shown_url, why, &kept, lang)
         }
     };
     if to_stderr {

@@ -16,10 +16,7 @@ pub async fn pause(l: Lang, code: i32) -> i32 {
     if !interactive || std::env::var_os("CI").is_some() || code == INTERRUPTED {
         return code;
     }
-    print!(
-        "{}",
-        l.t("Appuyez sur Entrée pour fermer. ", "Press Enter to close. ")
-    );
+    print!("{}", crate::report::console::press_enter(l));
     let _ = std::io::stdout().flush();
     let (tx, rx) = tokio::sync::oneshot::channel();
     // A thread of its own: a blocked read cannot be cancelled, and the process exits without it.

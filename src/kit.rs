@@ -172,10 +172,7 @@ pub fn ask_missing(
     out: &mut dyn Write,
 ) -> Result<(), String> {
     if args.server.is_none() && args.link.is_none() && args.platforms.is_empty() {
-        let q = lang.t(
-            "Lien de la réunion ou nom du serveur BigBlueButton (Entrée pour passer) :",
-            "Meeting link or BigBlueButton server name (Enter to skip):",
-        );
+        let q = crate::report::console::ask_link(lang);
         let all = profile::load_all(&args.profiles).map_err(|e| e.to_string())?;
         // Asked again until it reads as a link (or is skipped).
         while let Some(link) = ask(q, input, out) {
@@ -191,10 +188,7 @@ pub fn ask_missing(
         }
     }
     if args.venue.is_none() && args.uai.is_none() {
-        let q = lang.t(
-            "Salle et établissement (par ex. « CDI, collège Jean Moulin ») :",
-            "Room and school (e.g. \"Library, Jean Moulin school\"):",
-        );
+        let q = crate::report::console::ask_venue(lang);
         args.venue = ask(q, input, out);
     }
     Ok(())
@@ -267,17 +261,13 @@ where
                 let l = crate::cli::lang_of(args.lang);
                 println!(
                     "{} {}",
-                    l.t("Réglages lus dans", "Settings read from"),
+                    crate::report::console::settings_read_from(l),
                     file.display()
                 );
             }
-            Ok(None) if inside_zip(d) => println!(
-                "{}",
-                early_lang.t(
-                    "Attention : le programme est lancé depuis l'intérieur d'un fichier zip. Faites « Extraire tout » puis lancez-le depuis le dossier extrait, sinon ses réglages et ses rapports sont perdus.",
-                    "Warning: the program runs from inside a zip file. Use \"Extract all\" and start it from the extracted folder, or its settings and reports are lost."
-                )
-            ),
+            Ok(None) if inside_zip(d) => {
+                println!("{}", crate::report::console::inside_zip(early_lang))
+            }
             Ok(None) => {}
             Err(e) => {
                 eprintln!("preflight: {e}");
@@ -313,7 +303,7 @@ where
     }
     let code = check(args).await;
     if code != crate::exit::USAGE && !saved.is_empty() {
-        println!("\n{}", lang.t("Rapports enregistrés :", "Reports saved:"));
+        println!("\n{}", crate::report::console::reports_saved(lang));
         for p in &saved {
             println!("  {}", p.display());
         }

@@ -201,6 +201,31 @@ pub fn html_page(rows: &[Row], skipped: &[Skipped], l: Lang, head: &str, intro: 
     s
 }
 
+/// The live page's line above the table: how many reports arrived, how many venues are blocked,
+/// when the page was drawn (`at`), and that it reloads itself.
+pub fn live_intro(reports: usize, blocked: usize, at: &str, lang: Lang) -> String {
+    if reports == 0 {
+        format!(
+            "<p id=live>{} — {at}</p>",
+            lang.t(
+                "Aucun rapport reçu pour l'instant ; cette page se met à jour toute seule",
+                "No report received yet; this page updates itself"
+            )
+        )
+    } else {
+        format!(
+            "<p id=live>{reports} {} — {blocked} {} — {} {at} ({})</p>",
+            lang.t("rapport(s) reçu(s)", "report(s) received"),
+            lang.t("salle(s) bloquée(s)", "blocked"),
+            lang.t("mis à jour à", "updated at"),
+            lang.t(
+                "la page se met à jour toute seule",
+                "this page updates itself"
+            ),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

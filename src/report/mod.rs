@@ -2,6 +2,7 @@
 //! a run into that model, with sentences in the user's language, and renders it as text.
 
 pub mod bandwidth;
+pub mod console;
 pub mod evidence;
 pub mod help;
 pub mod html;
