@@ -100,6 +100,14 @@ pub enum LangArg {
     En,
 }
 
+/// `--lang`, else the environment's language.
+pub fn lang_of(l: Option<LangArg>) -> crate::lang::Lang {
+    crate::lang::Lang::detect(l.map(|l| match l {
+        LangArg::Fr => "fr",
+        LangArg::En => "en",
+    }))
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// Platform to check: bbb, webinaire, livestorm, or a --profile id (repeatable; default: all)

@@ -2,11 +2,13 @@
 //! a run into that model, with sentences in the user's language, and renders it as text.
 
 pub mod bandwidth;
+pub mod console;
 pub mod evidence;
 pub mod help;
 pub mod html;
 pub mod i18n;
 pub mod measures;
+pub mod merged;
 pub mod needs;
 pub mod profiles;
 pub mod requests;
