@@ -212,9 +212,8 @@ impl Profile {
                 };
                 let facts = match template(transport) {
                     Some(t) => t.facts.clone(),
+                    // No words of its own: reports name it by its URI (`turn:host:port?transport=…`).
                     None => Facts {
-                        what: format!("TURN over {}", transport.as_str().to_uppercase()),
-                        what_fr: format!("relais TURN en {}", transport.as_str().to_uppercase()),
                         source: "--turn".into(),
                         informational: true,
                         ..Facts::default()
