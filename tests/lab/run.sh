@@ -51,8 +51,12 @@ for tool in ip nft dnsmasq nginx haproxy turnserver squid e2guardian openssl pyt
 done
 
 target=${CARGO_TARGET_DIR:-$root/target}
-(cd "$root" && cargo build --release --locked -q)
-bin=$target/release/preflight
+# LAB_PROFILE=dev runs the debug build that `cargo test` builds anyway (CI: one compile fewer);
+# the default is the release build people run.
+case "${LAB_PROFILE:-release}" in
+  dev) (cd "$root" && cargo build --locked -q --bin preflight); bin=$target/debug/preflight ;;
+  *) (cd "$root" && cargo build --release --locked -q); bin=$target/release/preflight ;;
+esac
 
 id=pfl$$
 # Lower case only: e2guardian lowercases the paths of some of its lists.
