@@ -246,9 +246,9 @@ pub(crate) mod tests {
         }
     }
 
-    #[test]
-    fn published_totals_are_judged_as_published() {
-        let livestorm = Needs {
+    /// A platform that publishes only a presenter's totals (Livestorm's guidance).
+    pub fn livestorm() -> Needs {
+        Needs {
             audio: 0.0,
             webcam: Default::default(),
             webcam_default: String::new(),
@@ -256,7 +256,12 @@ pub(crate) mod tests {
             attendee: 0.0,
             presenter_total: Some((5000.0, 15000.0)),
             source: "guidance".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn published_totals_are_judged_as_published() {
+        let livestorm = livestorm();
         let f = judge(&livestorm, Participant::Speaker, 20_000.0);
         assert_eq!((f.fits, f.level), ("fits", Verdict::Ready));
         let f = judge(&livestorm, Participant::Speaker, 8_000.0);

@@ -99,9 +99,9 @@ pub fn advice(fit: &Fit, l: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::needs::{judge, tests::bbb};
+    use crate::measure::needs::judge;
+    use crate::measure::needs::tests::{bbb, livestorm};
     use crate::options::Participant;
-    use crate::profile::Needs;
 
     #[test]
     fn advice_in_each_language() {
@@ -118,16 +118,10 @@ mod tests {
         );
         assert!(a(60.0, Lang::En).starts_with("very tight"));
         assert!(a(40.0, Lang::Fr).contains("ne suffit même pas pour le micro (50 kbit/s)"));
-        let livestorm = Needs {
-            audio: 0.0,
-            webcam: Default::default(),
-            webcam_default: String::new(),
-            screen: 0.0,
-            attendee: 0.0,
-            presenter_total: Some((5000.0, 15000.0)),
-            source: "guidance".into(),
-        };
-        let t = advice(&judge(&livestorm, Participant::Speaker, 8_000.0), Lang::Fr);
+        let t = advice(
+            &judge(&livestorm(), Participant::Speaker, 8_000.0),
+            Lang::Fr,
+        );
         assert!(
             t.contains("(5,0 Mbit/s), sans atteindre le recommandé (15,0 Mbit/s)"),
             "{t}"

@@ -423,41 +423,12 @@ mod tests {
         assert!(t.contains("CDI"));
         assert!(s.contact.unwrap().starts_with("https://"));
     }
-}
-
-#[cfg(test)]
-mod network_tickets {
-    use super::*;
-    use crate::model::{NetworkFinding, SCHEMA, Tool, Venue};
 
     #[test]
     fn a_computer_without_a_resolver_is_said_in_the_ticket_language() {
-        let mut r = Report {
-            schema: SCHEMA.into(),
-            tool: Tool {
-                name: "preflight".into(),
-                version: "0".into(),
-            },
-            started_at: "2026-11-24T10:00:00Z".into(),
-            duration_ms: 1,
-            lang: "fr".into(),
-            venue: Venue::default(),
-            verdict: Verdict::Blocked,
-            partial: false,
-            platforms: vec![],
-            network: Default::default(),
-            bandwidth: None,
-            firewall: crate::model::Firewall {
-                family: "unknown".into(),
-                name: None,
-                confidence: 0.1,
-                evidence: vec![],
-            },
-            support: None,
-            notes: vec![],
-        };
+        let mut r = report(None, None, "unknown");
         r.network.resolver = Some("none configured (io error: no nameservers found)".into());
-        r.network.finding = Some(NetworkFinding {
+        r.network.finding = Some(crate::model::NetworkFinding {
             class: "no_dns".into(),
             message: String::new(),
             portal: None,
