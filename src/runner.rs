@@ -78,9 +78,10 @@ pub async fn run(
                     let safety = env.timeout + Duration::from_millis(500);
                     let started = Instant::now();
                     match tokio::time::timeout(safety, run_step(&step, &dns, &env, &addrs)).await {
-                        Ok(o) => o,
+                        Ok(o) => aimed(&step, o),
                         Err(_) => {
-                            let mut o = Outcome::new(step.kind(), step.target(), step.transport())
+                            let mut o = step
+                                .outcome()
                                 .fail(ErrorClass::Timeout, "no result before the deadline");
                             o.duration_ms = started.elapsed().as_millis() as u64;
                             o
@@ -107,11 +108,13 @@ pub async fn run(
         .enumerate()
         .map(|(i, p)| match slots[i].borrow().as_ref() {
             Some(o) => (**o).clone(),
-            None if interrupted => Outcome::new(p.step.kind(), p.step.target(), p.step.transport())
+            None if interrupted => p
+                .step
+                .outcome()
                 .skipped("the run was interrupted (Ctrl-C) before this probe finished")
-                .with("cause", "interrupted"),
+                .skipped_for(Some(ErrorClass::Interrupted), None),
             None => {
-                let mut o = Outcome::new(p.step.kind(), p.step.target(), p.step.transport()).fail(
+                let mut o = p.step.outcome().fail(
                     ErrorClass::Timeout,
                     "the run reached its time limit before this probe finished",
                 );
@@ -158,9 +161,17 @@ pub fn settle(plan: &Plan, mut probe: impl FnMut(&Step) -> Outcome) -> Vec<Outco
             .deps
             .iter()
             .find_map(|d| skip(plan.probes[*d].step.kind(), &p.step, out.get(*d)?));
-        out.push(blocked.unwrap_or_else(|| probe(&p.step)));
+        out.push(blocked.unwrap_or_else(|| aimed(&p.step, probe(&p.step))));
     }
     out
+}
+
+/// The outcome with the step's host and port, unless the probe said where it aimed.
+fn aimed(step: &Step, mut o: Outcome) -> Outcome {
+    if o.facts.aim.is_none() {
+        o.facts.aim = step.aim();
+    }
+    o
 }
 
 fn skipped_because(step: &Step, dep: &Outcome) -> Outcome {
@@ -173,21 +184,13 @@ fn skipped_because(step: &Step, dep: &Outcome) -> Outcome {
         ),
         (None, _) => format!("{} {} did not run", dep.kind.as_str(), dep.target),
     };
-    let mut o = Outcome::new(step.kind(), step.target(), step.transport()).skipped(why);
     // Carry the root cause so the diagnosis need not walk the plan.
-    let root = dep
-        .class()
-        .map(|c| c.as_str().to_string())
-        .or_else(|| dep.data_str("cause").map(str::to_string));
-    if let Some(c) = root {
-        o.set("cause", c);
-    }
-    let root_probe = dep
-        .data_str("cause_probe")
-        .map(str::to_string)
+    let inherited = dep.facts.skip.as_ref();
+    let cause = dep.class().or(inherited.and_then(|s| s.cause));
+    let probe = inherited
+        .and_then(|s| s.probe.clone())
         .unwrap_or_else(|| format!("{} {}", dep.kind.as_str(), dep.target));
-    o.set("cause_probe", root_probe);
-    o
+    step.outcome().skipped(why).skipped_for(cause, Some(probe))
 }
 
 async fn run_step(

@@ -24,7 +24,7 @@ pub fn quality_target(outcomes: &[&Outcome]) -> Option<(String, SocketAddr)> {
                 && o.works()
         })
         .find_map(|o| {
-            let a = o.data_str("address")?.parse().ok()?;
+            let a = o.facts.address?;
             Some((o.target.clone(), a))
         })
 }

@@ -183,7 +183,7 @@ pub async fn probe(target: &str, server: SocketAddr, seconds: f64) -> Outcome {
         .round()
         .max(5.0) as usize;
     let out = Outcome::new(ProbeKind::UdpQuality, target, Some(Transport::Udp))
-        .with("address", server.to_string())
+        .answered_by(server)
         .with("interval_ms", INTERVAL.as_millis() as u64);
     let mut out = match measure(server, count).await {
         Err(e) => out.failed(e),

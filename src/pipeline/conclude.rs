@@ -78,13 +78,8 @@ pub fn conclude(prep: &Prepared, mut g: Gathered) -> Report {
     let public_ip = g
         .outcomes
         .iter()
-        .find_map(|o| o.data_str("mapped_address"))
-        .map(|m| {
-            m.rsplit_once(':')
-                .map(|(ip, _)| ip.trim_matches(|c| c == '[' || c == ']'))
-                .unwrap_or(m)
-                .to_string()
-        });
+        .find_map(|o| o.facts.mapped)
+        .map(|m| m.ip().to_string());
     // A firewall is claimed only where something it does is in the way: not for a ready run,
     // nor for one degraded only by its measurements (bandwidth, path quality).
     let firewall: Firewall =

@@ -134,9 +134,10 @@ pub async fn run(
             .iter()
             .map(|p| {
                 done.remove(&p.step.key()).unwrap_or_else(|| {
-                    crate::model::Outcome::new(p.step.kind(), p.step.target(), p.step.transport())
+                    p.step
+                        .outcome()
                         .skipped("the run was interrupted before this probe started")
-                        .with("cause", "interrupted")
+                        .skipped_for(Some(crate::model::ErrorClass::Interrupted), None)
                 })
             })
             .collect(),

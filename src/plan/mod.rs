@@ -73,6 +73,20 @@ impl Step {
         }
     }
 
+    /// The host and port the step aims at (none for DNS).
+    pub fn aim(&self) -> Option<(String, u16)> {
+        Some((self.host().to_string(), self.port()?))
+    }
+
+    /// An outcome for this step, before anything happened: its kind, target, transport and aim.
+    pub fn outcome(&self) -> crate::model::Outcome {
+        let o = crate::model::Outcome::new(self.kind(), self.target(), self.transport());
+        match self.aim() {
+            Some((h, p)) => o.aimed_at(&h, p),
+            None => o,
+        }
+    }
+
     /// The `target` written in the report.
     pub fn target(&self) -> String {
         match self {

@@ -246,7 +246,7 @@ pub async fn portal(host: &str, addrs: &[IpAddr], deadline: Duration) -> Outcome
         ),
         Ok(Err(e)) => out.failed(e),
         Ok(Ok((a, sa))) => {
-            out.set("address", sa.to_string());
+            out.facts.address = Some(sa);
             out.set("http_status", a.status);
             if let Some(loc) = a.header("location") {
                 let loc: String = loc.chars().take(300).collect();

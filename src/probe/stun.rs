@@ -263,8 +263,7 @@ pub async fn probe(
         IceScheme::Stun => ProbeKind::Stun,
         IceScheme::Turn => ProbeKind::Turn,
     };
-    let mut out = Outcome::new(kind, url.to_string(), Some(transport))
-        .with("server", format!("{host}:{port}"));
+    let mut out = Outcome::new(kind, url.to_string(), Some(transport)).aimed_at(host, port);
     let req = request(scheme);
     let deadline = env.timeout;
     let run = async {
@@ -280,7 +279,7 @@ pub async fn probe(
                 // (only garbage, or silence) is reported rather than the outer timeout.
                 let budget = deadline.saturating_sub(Duration::from_millis(100));
                 let (r, rtt, local) = exchange_udp(SocketAddr::new(ip, port), &req, budget).await?;
-                out.set("address", SocketAddr::new(ip, port).to_string());
+                out.facts.address = Some(SocketAddr::new(ip, port));
                 out.set("local_address", local.to_string());
                 Ok::<_, ProbeError>((r, rtt, None))
             }
@@ -312,7 +311,7 @@ pub async fn probe(
         Ok(Ok((reply, rtt, facts))) => {
             out.set("rtt_ms", ms_f(rtt));
             if let Some(m) = reply.mapped {
-                out.set("mapped_address", m.to_string());
+                out.facts.mapped = Some(m);
             }
             if let Some(s) = &reply.software {
                 out.set("software", s.clone());

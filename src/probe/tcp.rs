@@ -68,9 +68,7 @@ pub async fn probe(host: &str, addrs: &[IpAddr], port: u16, deadline: Duration) 
         Some(Transport::Tcp),
     );
     let mut out = match connect(addrs, port, deadline).await {
-        Ok((_s, sa, rtt)) => out
-            .with("address", sa.to_string())
-            .with("connect_ms", ms_f(rtt)),
+        Ok((_s, sa, rtt)) => out.answered_by(sa).with("connect_ms", ms_f(rtt)),
         Err(e) => out.failed(e),
     };
     out.duration_ms = start.elapsed().as_millis() as u64;

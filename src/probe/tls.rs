@@ -475,7 +475,7 @@ pub async fn probe(
         ),
         Ok(Err(e)) => out.failed(e),
         Ok(Ok((sa, rtt, facts))) => {
-            out.set("address", sa.to_string());
+            out.facts.address = Some(sa);
             out.set("connect_ms", ms_f(rtt));
             facts.record(&mut out);
             facts.apply(out)

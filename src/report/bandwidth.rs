@@ -9,6 +9,7 @@ pub fn bandwidth(
     platforms: &[crate::model::PlatformReport],
     role: Participant,
 ) -> crate::model::Bandwidth {
+    use crate::model::{RatePoint, RttPoint};
     use serde_json::{Value, json};
     let judged: Vec<&crate::model::Outcome> = platforms
         .iter()
@@ -45,25 +46,6 @@ pub fn bandwidth(
     if let Some(c) = m.upload.counts.last() {
         extra.insert("bytes_received".into(), json!(c.bytes));
     }
-    extra.insert(
-        "timeline".into(),
-        Value::Array(
-            m.upload
-                .timeline()
-                .iter()
-                .map(|s| json!({"t_ms": s.t_ms, "kbps": s.kbps}))
-                .collect(),
-        ),
-    );
-    extra.insert(
-        "latency_timeline".into(),
-        Value::Array(
-            m.loaded
-                .iter()
-                .map(|(t, ms)| json!({"t_ms": t, "rtt_ms": ms}))
-                .collect(),
-        ),
-    );
     if let Some(p) = &m.via {
         extra.insert("via_proxy".into(), json!(p));
     }
@@ -103,6 +85,15 @@ pub fn bandwidth(
         loaded_rtt_ms: m.loaded_rtt_ms,
         needed_kbps: worst.and_then(|o| o.data.get("needed_kbps").and_then(Value::as_f64)),
         fits: worst.and_then(|o| o.data_str("advice").map(str::to_string)),
+        timeline: (m.upload.timeline().iter())
+            .map(|s| RatePoint {
+                t_ms: s.t_ms,
+                kbps: s.kbps,
+            })
+            .collect(),
+        latency_timeline: (m.loaded.iter())
+            .map(|&(t_ms, rtt_ms)| RttPoint { t_ms, rtt_ms })
+            .collect(),
         extra,
     }
 }

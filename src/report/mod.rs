@@ -99,8 +99,7 @@ pub fn quality_of(p: &PlatformReport) -> Option<(&Outcome, Option<[f64; 4]>)> {
 
 /// A probe that did not run because the run was stopped (Ctrl-C).
 pub fn interrupted(o: &Outcome) -> bool {
-    o.status == Status::Skipped && o.data_str("cause") == Some("interrupted")
-        || o.class() == Some(crate::model::ErrorClass::Interrupted)
+    o.was_interrupted() || o.class() == Some(crate::model::ErrorClass::Interrupted)
 }
 
 /// Why a probe did not work, in plain words (the root cause for a skipped probe).
@@ -154,11 +153,9 @@ pub fn why(o: &Outcome, lang: Lang) -> String {
                 )
                 .to_string();
         }
-        let cause = o
-            .data_str("cause")
-            .and_then(|c| serde_json::from_value(c.into()).ok());
-        let by = o.data_str("cause_probe").unwrap_or("");
-        return match cause {
+        let skip = o.facts.skip.as_ref();
+        let by = skip.and_then(|s| s.probe.as_deref()).unwrap_or("");
+        return match skip.and_then(|s| s.cause) {
             Some(c) => format!("{} [{by}]", i18n::class_meaning(c, lang)),
             None => lang.t("non testé", "not tested").to_string(),
         };

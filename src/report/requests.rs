@@ -30,27 +30,9 @@ pub fn root_failures(r: &Report) -> Vec<(&str, &Outcome)> {
     out
 }
 
-/// Host and port a probe aimed at.
+/// Host and port a probe aimed at (a name alone, port 0, for DNS).
 fn host_port(o: &Outcome) -> (String, u16) {
-    if let Some((h, p)) = o.data_str("server").and_then(|s| s.rsplit_once(':'))
-        && let Ok(p) = p.parse()
-    {
-        return (h.to_string(), p);
-    }
-    if let Ok((_, h, p, _)) = crate::profile::parse_ice_url(&o.target)
-        && (o.target.starts_with("stun:") || o.target.starts_with("turn"))
-    {
-        return (h, p);
-    }
-    if let Ok(u) = url::Url::parse(&o.target)
-        && let (Some(h), Some(p)) = (u.host_str(), u.port_or_known_default())
-    {
-        return (h.to_string(), p);
-    }
-    match o.target.rsplit_once(':') {
-        Some((h, p)) => (h.to_string(), p.parse().unwrap_or(0)),
-        None => (o.target.clone(), 0),
-    }
+    o.facts.aim.clone().unwrap_or_else(|| (o.target.clone(), 0))
 }
 
 /// What to ask for: one line per host, the flows to open, and what else to change.

@@ -342,7 +342,7 @@ mod tests {
             "turn:t.example:3478?transport=udp",
             Some(Transport::Udp),
         )
-        .with("server", "t.example:3478")
+        .aimed_at("t.example", 3478)
         .fail(ErrorClass::Timeout, "x");
         Report {
             schema: SCHEMA.into(),

@@ -179,26 +179,10 @@ pub(super) fn bandwidth(s: &mut String, r: &Report, l: Lang) {
     if let Some(m) = crate::report::media_udp(b, l) {
         let _ = write!(s, "<p>{}</p>", esc(&m));
     }
-    let timeline: Vec<(f64, f64)> = b
-        .extra
-        .get("timeline")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| Some((p.get("t_ms")?.as_f64()?, p.get("kbps")?.as_f64()?)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let latency: Vec<(f64, f64)> = b
-        .extra
-        .get("latency_timeline")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| Some((p.get("t_ms")?.as_f64()?, p.get("rtt_ms")?.as_f64()?)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let timeline: Vec<(f64, f64)> = b.timeline.iter().map(|p| (p.t_ms, p.kbps)).collect();
+    let latency: Vec<(f64, f64)> = (b.latency_timeline.iter())
+        .map(|p| (p.t_ms, p.rtt_ms))
+        .collect();
     if timeline.len() >= 2 {
         s.push_str(&upload_chart(&timeline, &latency, b.needed_kbps, l));
     }

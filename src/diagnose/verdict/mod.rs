@@ -69,10 +69,8 @@ pub struct Diagnosis {
 /// Why a probe did not work: its class, or for a probe skipped because a step before it
 /// failed, the class it inherited.
 pub fn root_class(o: &Outcome) -> Option<ErrorClass> {
-    o.class().or_else(|| {
-        o.data_str("cause")
-            .and_then(|c| serde_json::from_value(c.into()).ok())
-    })
+    o.class()
+        .or_else(|| o.facts.skip.as_ref().and_then(|s| s.cause))
 }
 
 /// The BigBlueButton version a host announced in its API answer.

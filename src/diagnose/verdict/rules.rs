@@ -99,10 +99,10 @@ fn dns(host: &str, class: Option<ErrorClass>) -> Outcome {
     }
 }
 
-fn skipped_by(class: &str) -> Outcome {
+fn skipped_by(class: ErrorClass) -> Outcome {
     o(ProbeKind::Https, "https://x/", None)
         .skipped("dns failed")
-        .with("cause", class)
+        .skipped_for(Some(class), Some("dns x".into()))
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn a_published_name_that_no_longer_exists_is_a_stale_list() {
             dns("w1.visio.example.fr", None),
             dns("w3.visio.example.fr", Some(ErrorClass::Nxdomain)),
             ok,
-            skipped_by("nxdomain"),
+            skipped_by(ErrorClass::Nxdomain),
         ],
     );
     assert_eq!(d.verdict, Verdict::Ready);
@@ -137,8 +137,8 @@ fn a_published_name_that_no_longer_exists_is_a_stale_list() {
         &[
             dns("w1.visio.example.fr", Some(ErrorClass::Nxdomain)),
             dns("w3.visio.example.fr", Some(ErrorClass::Nxdomain)),
-            skipped_by("nxdomain"),
-            skipped_by("nxdomain"),
+            skipped_by(ErrorClass::Nxdomain),
+            skipped_by(ErrorClass::Nxdomain),
         ],
     );
     assert_eq!(d.verdict, Verdict::Blocked, "{d:?}");

@@ -2,7 +2,6 @@
 //! (`preflight-report/1`, see `shared/contract.md`). Field names here are the contract.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// JSON schema identifier written in every report.
 pub const SCHEMA: &str = "preflight-report/1";
@@ -203,94 +202,10 @@ impl ProbeError {
     }
 }
 
-/// The result of one probe. `error` is present only for `warn` and `fail`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Outcome {
-    pub kind: ProbeKind,
-    pub target: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub transport: Option<Transport>,
-    pub status: Status,
-    pub duration_ms: u64,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub error: Option<ProbeError>,
-    #[serde(default)]
-    pub data: Map<String, Value>,
-}
-
-impl Outcome {
-    pub fn new(kind: ProbeKind, target: impl Into<String>, transport: Option<Transport>) -> Self {
-        Outcome {
-            kind,
-            target: crate::inert::line(&target.into()),
-            transport,
-            status: Status::Ok,
-            duration_ms: 0,
-            error: None,
-            data: Map::new(),
-        }
-    }
-
-    /// Record what the probe learned; strings (which the network chose) are made inert.
-    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.set(key, value);
-        self
-    }
-
-    pub fn set(&mut self, key: &str, value: impl Into<Value>) {
-        let mut v = value.into();
-        crate::inert::value(&mut v);
-        self.data.insert(key.to_string(), v);
-    }
-
-    pub fn fail(self, class: ErrorClass, message: impl Into<String>) -> Self {
-        self.failed(ProbeError::new(class, message))
-    }
-
-    pub fn warn(self, class: ErrorClass, message: impl Into<String>) -> Self {
-        self.warned(ProbeError::new(class, message))
-    }
-
-    /// Fail with `e` (its message, which the network may have chosen, made inert).
-    pub fn failed(mut self, e: ProbeError) -> Self {
-        self.status = Status::Fail;
-        self.error = Some(ProbeError {
-            message: crate::inert::line(&e.message),
-            ..e
-        });
-        self
-    }
-
-    /// Warn with `e` (its message made inert).
-    pub fn warned(mut self, e: ProbeError) -> Self {
-        self.status = Status::Warn;
-        self.error = Some(ProbeError {
-            message: crate::inert::line(&e.message),
-            ..e
-        });
-        self
-    }
-
-    pub fn skipped(mut self, why: impl Into<String>) -> Self {
-        self.status = Status::Skipped;
-        self.error = None;
-        let why: String = why.into();
-        self.set("skipped", why);
-        self
-    }
-
-    pub fn class(&self) -> Option<ErrorClass> {
-        self.error.as_ref().map(|e| e.class)
-    }
-
-    pub fn works(&self) -> bool {
-        matches!(self.status, Status::Ok | Status::Warn)
-    }
-
-    pub fn data_str(&self, key: &str) -> Option<&str> {
-        self.data.get(key).and_then(Value::as_str)
-    }
-}
+mod outcome;
+mod report;
+pub use outcome::{Facts, Outcome, Skip, wire};
+pub use report::*;
 
 /// A verdict, per platform and overall. Ordered from best to worst; `Incomplete` (the run was
 /// stopped before it could tell) outweighs the others.
@@ -322,130 +237,5 @@ impl Verdict {
             // 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C.
             Verdict::Incomplete => 130,
         }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Tool {
-    pub name: String,
-    pub version: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Venue {
-    pub label: Option<String>,
-    pub uai: Option<String>,
-    pub department: Option<String>,
-    pub kind: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlatformReport {
-    pub id: String,
-    pub name: String,
-    pub verdict: Verdict,
-    pub summary: String,
-    /// Why the verdict is what it is: one line per finding, in the report's language.
-    #[serde(default)]
-    pub reasons: Vec<String>,
-    /// What to know beside the verdict, in the report's language: what was not tested, names
-    /// that no longer exist, answers that differ from the profile, where a relay could not be
-    /// located, the fallback when media cannot get out.
-    #[serde(default)]
-    pub notes: Vec<String>,
-    pub probes: Vec<Outcome>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Network {
-    pub public_ip: Option<String>,
-    pub resolver: Option<String>,
-    pub proxy: Option<String>,
-    /// What is wrong with the network itself (no DNS, no internet, a captive portal), stated
-    /// before any platform; null when nothing is.
-    #[serde(default)]
-    pub finding: Option<NetworkFinding>,
-    /// Probes of the network itself (proxy discovery, the proxy's own test page).
-    #[serde(default)]
-    pub probes: Vec<Outcome>,
-}
-
-/// `network.finding` of the JSON report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NetworkFinding {
-    /// `no_dns`, `no_internet` or `captive_portal`.
-    pub class: String,
-    /// What it means and what to do, in the report's language.
-    pub message: String,
-    /// The sign-in page, for a captive portal.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub portal: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Bandwidth {
-    pub upload_kbps: Option<f64>,
-    pub peer: Option<String>,
-    pub duration_ms: Option<u64>,
-    pub loaded_rtt_ms: Option<f64>,
-    pub needed_kbps: Option<f64>,
-    pub fits: Option<String>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Firewall {
-    pub family: String,
-    /// The family's name as `profiles/firewalls.toml` gives it (absent for `unknown`/`none`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    pub confidence: f64,
-    pub evidence: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Support {
-    pub desk: String,
-    pub contact: Option<String>,
-    pub why: String,
-    pub ticket: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Report {
-    pub schema: String,
-    pub tool: Tool,
-    pub started_at: String,
-    pub duration_ms: u64,
-    pub lang: String,
-    pub venue: Venue,
-    pub verdict: Verdict,
-    /// True when the run was stopped (Ctrl-C) before every probe finished.
-    #[serde(default)]
-    pub partial: bool,
-    pub platforms: Vec<PlatformReport>,
-    pub network: Network,
-    pub bandwidth: Option<Bandwidth>,
-    pub firewall: Firewall,
-    pub support: Option<Support>,
-    /// Things the user should know that are not probe results (skipped platforms, ...).
-    #[serde(default)]
-    pub notes: Vec<String>,
-}
-
-impl Report {
-    pub fn exit_code(&self) -> i32 {
-        self.verdict.exit_code()
-    }
-
-    /// The whole report, inert: every string it holds (what the network, the files and the
-    /// options put there, and what was composed from them).
-    pub fn inert(&self) -> Report {
-        let Ok(mut v) = serde_json::to_value(self) else {
-            return self.clone();
-        };
-        crate::inert::walk(&mut v, crate::inert::text);
-        serde_json::from_value(v).unwrap_or_else(|_| self.clone())
     }
 }

@@ -1,0 +1,172 @@
+//! The JSON report (`preflight-report/1`, see `shared/contract.md`).
+
+use super::{Outcome, Verdict};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Venue {
+    pub label: Option<String>,
+    pub uai: Option<String>,
+    pub department: Option<String>,
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlatformReport {
+    pub id: String,
+    pub name: String,
+    pub verdict: Verdict,
+    pub summary: String,
+    /// Why the verdict is what it is: one line per finding, in the report's language.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// What to know beside the verdict, in the report's language: what was not tested, names
+    /// that no longer exist, answers that differ from the profile, where a relay could not be
+    /// located, the fallback when media cannot get out.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    pub probes: Vec<Outcome>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    pub public_ip: Option<String>,
+    pub resolver: Option<String>,
+    pub proxy: Option<String>,
+    /// What is wrong with the network itself (no DNS, no internet, a captive portal), stated
+    /// before any platform; null when nothing is.
+    #[serde(default)]
+    pub finding: Option<NetworkFinding>,
+    /// Probes of the network itself (proxy discovery, the proxy's own test page).
+    #[serde(default)]
+    pub probes: Vec<Outcome>,
+}
+
+/// `network.finding` of the JSON report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkFinding {
+    /// `no_dns`, `no_internet` or `captive_portal`.
+    pub class: String,
+    /// What it means and what to do, in the report's language.
+    pub message: String,
+    /// The sign-in page, for a captive portal.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub portal: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bandwidth {
+    pub upload_kbps: Option<f64>,
+    pub peer: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub loaded_rtt_ms: Option<f64>,
+    pub needed_kbps: Option<f64>,
+    pub fits: Option<String>,
+    /// Throughput over the test, every sample.
+    #[serde(default)]
+    pub timeline: Vec<RatePoint>,
+    /// Round-trip times measured while the upload ran.
+    #[serde(default)]
+    pub latency_timeline: Vec<RttPoint>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One point of the upload timeline: kbit/s at `t_ms` since the start.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RatePoint {
+    pub t_ms: f64,
+    pub kbps: f64,
+}
+
+/// One round-trip time measured `t_ms` after the upload started.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RttPoint {
+    pub t_ms: f64,
+    pub rtt_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Firewall {
+    pub family: String,
+    /// The family's name as `profiles/firewalls.toml` gives it (absent for `unknown`/`none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub confidence: f64,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Support {
+    pub desk: String,
+    pub contact: Option<String>,
+    pub why: String,
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub tool: Tool,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub lang: String,
+    pub venue: Venue,
+    pub verdict: Verdict,
+    /// True when the run was stopped (Ctrl-C) before every probe finished.
+    #[serde(default)]
+    pub partial: bool,
+    pub platforms: Vec<PlatformReport>,
+    pub network: Network,
+    pub bandwidth: Option<Bandwidth>,
+    pub firewall: Firewall,
+    pub support: Option<Support>,
+    /// Things the user should know that are not probe results (skipped platforms, ...).
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn exit_code(&self) -> i32 {
+        self.verdict.exit_code()
+    }
+
+    /// The whole report, inert: every string it holds (what the network, the files and the
+    /// options put there, and what was composed from them).
+    pub fn inert(&self) -> Report {
+        let Ok(mut v) = serde_json::to_value(self) else {
+            return self.clone();
+        };
+        crate::inert::walk(&mut v, crate::inert::text);
+        let Ok(mut back) = serde_json::from_value::<Report>(v) else {
+            return self.clone();
+        };
+        // The aim of a probe is not on the wire: it comes from the plan (names and ports the
+        // profiles and options gave, already checked), so it is carried over as it was.
+        let aims = |r: &Report| -> Vec<Option<(String, u16)>> {
+            r.platforms
+                .iter()
+                .flat_map(|p| &p.probes)
+                .chain(&r.network.probes)
+                .map(|o| o.facts.aim.clone())
+                .collect()
+        };
+        let before = aims(self);
+        let probes = back
+            .platforms
+            .iter_mut()
+            .flat_map(|p| &mut p.probes)
+            .chain(&mut back.network.probes);
+        for (o, aim) in probes.zip(before) {
+            o.facts.aim = aim;
+        }
+        back
+    }
+}
