@@ -560,6 +560,49 @@ fn e2guardian_behind_the_proxy_points_to_amon() {
         .unwrap_or_else(|| panic!("no e2guardian test: {}", r.explain()));
     assert_eq!(test["data"]["e2guardian"], true, "{test:#}");
     assert_eq!(r.report["firewall"]["family"], "amon", "{}", r.explain());
+    assert!(
+        r.report["firewall"]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().contains("e2guardian's own test page")),
+        "{}",
+        r.explain()
+    );
+}
+
+#[test]
+fn a_profiles_directory_changes_the_filters_test_page() {
+    // The test page and the words of its answer are data: with other words, the same proxy
+    // is no longer taken for e2guardian by its test page (its Server header still says so).
+    let lab = Setup {
+        turn_udp: false,
+        ..Setup::default()
+    }
+    .start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("firewalls.toml"),
+        "[[family]]\nid = \"amon\"\nname = \"AMON (local)\"\n\
+         [[family.test]]\nproduct = \"e2guardian\"\nurl = \"http://internal.test.e2guardian.org/\"\n\
+         answer = \"words e2guardian never says\"\nweight = 0.6\n",
+    )
+    .unwrap();
+    let px = proxy::ProxyServer::start(proxy::Mode::E2guardian, lab.web_addr);
+    let r = lab.run_env(
+        &["--profiles-dir", dir.path().to_str().unwrap()],
+        &[("HTTPS_PROXY", format!("http://{}", px.addr))],
+    );
+    let test = r.report["network"]["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["target"].as_str().unwrap().contains("internal.test"))
+        .unwrap_or_else(|| panic!("no test page asked: {}", r.explain()));
+    assert_eq!(test["data"]["e2guardian"], false, "{test:#}");
+    assert!(test["data"].get("filter_test").is_none(), "{test:#}");
+    // The family was replaced without its signs, and its test did not answer: nothing names it.
+    assert_ne!(r.report["firewall"]["family"], "amon", "{}", r.explain());
 }
 
 #[test]

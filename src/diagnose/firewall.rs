@@ -3,7 +3,9 @@
 
 use crate::model::{ErrorClass, Outcome, ProbeKind, Status, Transport};
 
-pub use crate::profile::firewalls::{ClueKind, Confidence, Family, Fingerprints, Sign};
+pub use crate::profile::firewalls::{
+    CLUE_HEADERS, ClueKind, Confidence, Family, Fingerprints, Sign,
+};
 
 /// One thing a filtering network betrayed, and where it was seen.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,12 +64,7 @@ pub fn clues(outcomes: &[Outcome]) -> Vec<Clue> {
                 );
             }
             if let Some(h) = o.data.get("headers").and_then(|h| h.as_object()) {
-                for (name, kind) in [
-                    ("server", ClueKind::Server),
-                    ("via", ClueKind::Via),
-                    ("x-squid-error", ClueKind::SquidError),
-                    ("location", ClueKind::Location),
-                ] {
+                for (name, kind) in CLUE_HEADERS {
                     if let Some(v) = h.get(name).and_then(|v| v.as_str()) {
                         push(kind, v, &seen);
                     }
@@ -75,18 +72,18 @@ pub fn clues(outcomes: &[Outcome]) -> Vec<Clue> {
             }
             if let Some(m) = o.data_str("proxy_marker") {
                 let (k, v) = m.split_once(": ").unwrap_or(("", m));
-                let kind = match k.to_ascii_lowercase().as_str() {
-                    "via" => ClueKind::Via,
-                    "x-squid-error" => ClueKind::SquidError,
-                    _ => ClueKind::Server,
-                };
-                push(kind, v, &seen);
+                push(ClueKind::of_header(k).unwrap_or(ClueKind::Server), v, &seen);
             }
         }
         if o.kind == ProbeKind::Proxy
             && let Some(p) = o.data_str("proxy")
         {
             push(ClueKind::Proxy, p, &seen);
+        }
+        if o.kind == ProbeKind::Proxy
+            && let Some(p) = o.data_str("filter_test")
+        {
+            push(ClueKind::Test, p, &seen);
         }
     }
     out
@@ -153,6 +150,16 @@ pub fn identify(fp: &Fingerprints, outcomes: &[Outcome]) -> Identification {
     for f in &fp.family {
         let mut score = 0.0;
         let mut used = Vec::new();
+        // The product answering its own test page, then the signs.
+        for t in &f.test {
+            if let Some(c) = clues
+                .iter()
+                .find(|c| c.kind == ClueKind::Test && c.value.eq_ignore_ascii_case(&t.product))
+            {
+                score += t.weight;
+                used.push(c);
+            }
+        }
         for s in &f.sign {
             let needle = s.contains.to_lowercase();
             if let Some(c) = clues
@@ -230,6 +237,34 @@ mod tests {
         o.set("title", title);
         o.set("headers", json!({ "server": server }));
         o
+    }
+
+    #[test]
+    fn a_proxy_answering_e2guardians_test_page_is_amon() {
+        let test = Outcome::new(
+            ProbeKind::Proxy,
+            "http://internal.test.e2guardian.org/ via p:3128",
+            Some(Transport::Tcp),
+        )
+        .with("e2guardian", true)
+        .with("filter_test", "e2guardian");
+        let mut udp = Outcome::new(ProbeKind::Turn, "turn:h:3478", Some(Transport::Udp));
+        udp = udp.fail(ErrorClass::Timeout, "t");
+        let f = identify(&fp(), &[test.clone(), udp.clone()]);
+        assert_eq!(f.family, "amon");
+        assert_eq!(f.confidence, 0.6);
+        assert!(
+            matches!(&f.evidence[0], Evidence::Clue(c) if c.kind == ClueKind::Test && c.value == "e2guardian"),
+            "{f:?}"
+        );
+        // The weight is the data's: a lighter test no longer names the family.
+        let mut light = fp();
+        for fam in &mut light.family {
+            for t in &mut fam.test {
+                t.weight = 0.1;
+            }
+        }
+        assert_eq!(identify(&light, &[test, udp]).family, "unknown");
     }
 
     #[test]

@@ -61,7 +61,10 @@ pub async fn run(
             let (discovery, proxy) = crate::probe::proxy::discover(&dns, &domains, &env).await;
             let mut network_probes = vec![discovery];
             if let Some(px) = &proxy {
-                network_probes.push(crate::probe::proxy::e2guardian_test(px, env.timeout).await);
+                for test in prep.fingerprints.tests() {
+                    network_probes
+                        .push(crate::probe::proxy::filter_test(px, test, env.timeout).await);
+                }
             }
             (network_probes, proxy)
         };

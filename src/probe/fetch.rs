@@ -55,26 +55,35 @@ impl Answer {
         if let Some(t) = self.title() {
             out.set("title", t);
         }
-        let mut kept = serde_json::Map::new();
-        for name in [
-            "server",
-            "via",
-            "x-squid-error",
-            "x-cache",
-            "location",
-            "content-type",
-            "proxy-authenticate",
-        ] {
-            if let Some(v) = self.header(name) {
-                kept.insert(
-                    name.to_string(),
-                    v.chars().take(300).collect::<String>().into(),
-                );
-            }
+        keep_headers(
+            &self.headers,
+            &["x-cache", "content-type", "proxy-authenticate"],
+            out,
+        );
+    }
+}
+
+/// Keep in `data.headers` (at most 300 characters each) the headers a filter's clues are read
+/// from ([`CLUE_HEADERS`](crate::profile::firewalls::CLUE_HEADERS)), then `extra`.
+pub fn keep_headers(headers: &[(String, String)], extra: &[&str], out: &mut Outcome) {
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let clues = crate::profile::firewalls::CLUE_HEADERS.map(|(h, _)| h);
+    let mut kept = serde_json::Map::new();
+    for name in clues.iter().chain(extra) {
+        if let Some(v) = header(name) {
+            kept.insert(
+                name.to_string(),
+                v.chars().take(300).collect::<String>().into(),
+            );
         }
-        if !kept.is_empty() {
-            out.set("headers", serde_json::Value::Object(kept));
-        }
+    }
+    if !kept.is_empty() {
+        out.set("headers", serde_json::Value::Object(kept));
     }
 }
 

@@ -7,6 +7,7 @@
 use super::{Env, ms_f};
 use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use crate::probe::dns::Dns;
+use crate::profile::firewalls::FilterTest;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -43,21 +44,7 @@ impl Head {
 
     pub fn record(&self, out: &mut Outcome) {
         out.set("proxy_status", self.status);
-        let mut kept = serde_json::Map::new();
-        for name in [
-            "server",
-            "via",
-            "x-squid-error",
-            "location",
-            "proxy-authenticate",
-        ] {
-            if let Some(v) = self.header(name) {
-                kept.insert(name.into(), v.chars().take(300).collect::<String>().into());
-            }
-        }
-        if !kept.is_empty() {
-            out.set("headers", serde_json::Value::Object(kept));
-        }
+        super::fetch::keep_headers(&self.headers, &["proxy-authenticate"], out);
     }
 }
 
@@ -383,15 +370,21 @@ pub async fn discover(dns: &Dns, domains: &[String], env: &Env) -> (Outcome, Opt
     (out, None)
 }
 
-/// Ask the proxy for e2guardian's own test page: only e2guardian answers it.
-pub async fn e2guardian_test(proxy: &Proxy, deadline: Duration) -> Outcome {
+/// Ask the proxy for a filter's own test page (`[[family.test]]` in `profiles/firewalls.toml`):
+/// only that product answers it with its words. The data says `<product>: true|false`, and
+/// `filter_test: <product>` when it answered.
+pub async fn filter_test(proxy: &Proxy, test: &FilterTest, deadline: Duration) -> Outcome {
     let start = Instant::now();
-    let url = "http://internal.test.e2guardian.org/";
+    let url = test.url.as_str();
     let mut out = Outcome::new(
         ProbeKind::Proxy,
         format!("{url} via {}", proxy.label),
         Some(Transport::Tcp),
     );
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
     let run = async {
         let tcp = TcpStream::connect(proxy.addr).await.map_err(|e| {
             ProbeError::from(e)
@@ -399,7 +392,7 @@ pub async fn e2guardian_test(proxy: &Proxy, deadline: Duration) -> Outcome {
                 .at(proxy.addr)
         })?;
         // Absolute-form request, as a browser sends to a proxy.
-        super::fetch::get(tcp, "internal.test.e2guardian.org", url, deadline).await
+        super::fetch::get(tcp, &host, url, deadline).await
     };
     out = match tokio::time::timeout(deadline, run).await {
         Err(_) => out.warn(
@@ -409,14 +402,12 @@ pub async fn e2guardian_test(proxy: &Proxy, deadline: Duration) -> Outcome {
         Ok(Err(e)) => out.warned(e),
         Ok(Ok(a)) => {
             a.record(&mut out);
-            if a.body_text().contains("e2guardian internal test OK") {
-                out.set("e2guardian", true);
-                out.set("title", "e2guardian internal test OK");
-                out
-            } else {
-                out.set("e2guardian", false);
-                out
+            let answered = a.body_text().contains(&test.answer);
+            out.set(&test.product, answered);
+            if answered {
+                out.set("filter_test", test.product.as_str());
             }
+            out
         }
     };
     out.duration_ms = start.elapsed().as_millis() as u64;

@@ -25,32 +25,51 @@ pub enum Upgrade {
     },
 }
 
-/// A proxy's or a filter's mark on an answer: `X-Squid-Error`, `Via`, or a `Server` header that
-/// `profiles/firewalls.toml` names.
+/// A proxy's or a filter's mark on an answer: a `Via` header (every HTTP intermediary adds one,
+/// RFC 9110 §7.6.3), or a header sign of `profiles/firewalls.toml` (`X-Squid-Error`, `Server`,
+/// `Location`), as `Name: value`.
 pub fn proxy_marker(
     headers: &[(String, String)],
     signs: &[super::http::PageSign],
 ) -> Option<String> {
+    use crate::profile::firewalls::ClueKind;
     let header = |name: &str| {
         headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.clone())
     };
-    if let Some(v) = header("x-squid-error") {
-        return Some(format!("X-Squid-Error: {v}"));
-    }
-    if let Some(v) = header("via") {
-        return Some(format!("Via: {v}"));
-    }
-    let server_signs: Vec<super::http::PageSign> = signs
-        .iter()
-        .filter(|s| s.field == "server")
-        .cloned()
-        .collect();
-    super::http::filter_sign(&server_signs, None, header)
-        .and(header("server"))
-        .map(|v| format!("Server: {v}"))
+    let signed = |kind: ClueKind| {
+        let name = kind.header()?;
+        let v = header(name)?;
+        let lower = v.to_lowercase();
+        let marked = kind == ClueKind::Via
+            || signs
+                .iter()
+                .any(|s| s.field == name && lower.contains(&s.needle));
+        marked.then(|| format!("{}: {v}", title_case(name)))
+    };
+    [
+        ClueKind::SquidError,
+        ClueKind::Via,
+        ClueKind::Server,
+        ClueKind::Location,
+    ]
+    .into_iter()
+    .find_map(signed)
+}
+
+/// `x-squid-error` -> `X-Squid-Error`.
+fn title_case(name: &str) -> String {
+    name.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Attempt the upgrade over an established stream.
@@ -224,5 +243,19 @@ mod tests {
         assert!(proxy_marker(&h("server", "e2guardian"), &signs).is_some());
         assert!(proxy_marker(&h("X-Squid-Error", "ERR_ACCESS_DENIED 0"), &signs).is_some());
         assert!(proxy_marker(&h("Server", "nginx"), &signs).is_none());
+        assert_eq!(
+            proxy_marker(&h("x-squid-error", "ERR_ACCESS_DENIED 0"), &signs).as_deref(),
+            Some("X-Squid-Error: ERR_ACCESS_DENIED 0")
+        );
+        // Which vendor's mark is which is data: without the fingerprints, a Server header
+        // names nothing, and Via (any intermediary's) still marks a proxy.
+        assert!(proxy_marker(&h("Server", "squid/5.7"), &[]).is_none());
+        assert!(proxy_marker(&h("Via", "1.1 box"), &[]).is_some());
+        let local = crate::profile::PageSign {
+            field: "server",
+            needle: "filtre-x".into(),
+            family: "x".into(),
+        };
+        assert!(proxy_marker(&h("Server", "Filtre-X/2"), &[local]).is_some());
     }
 }

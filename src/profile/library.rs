@@ -9,10 +9,9 @@
 //! file, line and field.
 
 use super::desks::{Desk, Desks};
-use super::firewalls::{Confidence, Family, Fingerprints};
+use super::firewalls::{Fingerprints, FingerprintsFile};
 use super::network::NetworkFacts;
 use super::{BUNDLED, Profile, ProfileError, load_file, parse, parse_toml};
-use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -21,15 +20,6 @@ pub struct Library {
     pub fingerprints: Fingerprints,
     pub desks: Desks,
     pub network: NetworkFacts,
-}
-
-/// A fingerprints file from a profiles directory: `[confidence]` may be left out.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExtraFingerprints {
-    confidence: Option<Confidence>,
-    #[serde(default)]
-    family: Vec<Family>,
 }
 
 fn file_error(path: &Path, message: String) -> ProfileError {
@@ -105,7 +95,7 @@ impl Library {
         let name = path.display().to_string();
         match path.file_name().and_then(|n| n.to_str()) {
             Some("firewalls.toml") => {
-                let extra: ExtraFingerprints = parse_toml(&name, &read(path)?)?;
+                let extra = FingerprintsFile::parse(&name, &read(path)?)?;
                 if let Some(c) = extra.confidence {
                     self.fingerprints.confidence = c;
                 }
@@ -130,6 +120,7 @@ impl Library {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::firewalls::Family;
 
     fn dir(files: &[(&str, &str)]) -> tempfile::TempDir {
         let d = tempfile::tempdir().unwrap();
@@ -188,5 +179,44 @@ mod tests {
         assert!(e.message.contains("no .toml"), "{e}");
         let e = Library::load(Some(&empty.path().join("missing")), &[]).unwrap_err();
         assert!(e.message.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn a_filters_test_page_is_data_and_checked() {
+        let bundled = Library::bundled().unwrap();
+        let e2g: Vec<_> = bundled.fingerprints.tests().collect();
+        assert_eq!(e2g.len(), 1);
+        assert_eq!(e2g[0].url, "http://internal.test.e2guardian.org/");
+        assert_eq!(e2g[0].answer, "e2guardian internal test OK");
+        let family = |test: &str| {
+            format!(
+                "[[family]]\nid = \"x\"\nname = \"X\"\n[[family.sign]]\nin = \"server\"\ncontains = \"x\"\nweight = 0.5\n[[family.test]]\n{test}"
+            )
+        };
+        let good = "product = \"filtre-x\"\nurl = \"http://test.filtre-x.example/\"\nanswer = \"X OK\"\nweight = 0.7\n";
+        let d = dir(&[("firewalls.toml", &family(good))]);
+        let lib = Library::load(Some(d.path()), &[]).unwrap();
+        assert!(lib.fingerprints.tests().any(|t| t.product == "filtre-x"));
+        for (bad, field) in [
+            (good.replace("http://", "https://"), "family[0].test[0].url"),
+            (good.replace("0.7", "1.5"), "family[0].test[0].weight"),
+            (good.replace("X OK", " "), "family[0].test[0].answer"),
+            (
+                good.replace("filtre-x\"", "Filtre X\""),
+                "family[0].test[0].product",
+            ),
+        ] {
+            let d = dir(&[("firewalls.toml", &family(&bad))]);
+            let e = Library::load(Some(d.path()), &[]).unwrap_err();
+            assert!(e.file.ends_with("firewalls.toml"), "{e}");
+            assert_eq!((e.field.as_str(), e.line), (field, 8), "{e}");
+        }
+        let d = dir(&[("firewalls.toml", &family(good).replace("0.5", "-1"))]);
+        let e = Library::load(Some(d.path()), &[]).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.line),
+            ("family[0].sign[0].weight", 4),
+            "{e}"
+        );
     }
 }

@@ -33,6 +33,15 @@ fn line(e: &Evidence, l: Lang) -> String {
         ClueKind::Location => l.t("redirection vers", "redirect to"),
         ClueKind::Proxy => "proxy",
         ClueKind::Sinkhole => l.t("nom détourné vers", "name diverted to"),
+        ClueKind::Test => {
+            return match l {
+                Lang::Fr => format!(
+                    "le proxy répond comme {} à sa page de test ({})",
+                    c.value, c.seen
+                ),
+                Lang::En => format!("the proxy answers {}'s own test page ({})", c.value, c.seen),
+            };
+        }
     };
     let close = match (c.kind, l) {
         (ClueKind::Title, Lang::Fr) => " »",
@@ -87,5 +96,22 @@ mod tests {
             "page “e2guardian - Accès interdit” (https https://h/)"
         );
         assert_eq!((en.family.as_str(), en.confidence), ("amon", 0.6));
+    }
+
+    #[test]
+    fn a_filter_answering_its_test_page_is_worded() {
+        let test = Evidence::Clue(Clue {
+            kind: ClueKind::Test,
+            value: "e2guardian".into(),
+            seen: "proxy http://internal.test.e2guardian.org/ via p:3128".into(),
+        });
+        assert_eq!(
+            line(&test, Lang::Fr),
+            "le proxy répond comme e2guardian à sa page de test (proxy http://internal.test.e2guardian.org/ via p:3128)"
+        );
+        assert_eq!(
+            line(&test, Lang::En),
+            "the proxy answers e2guardian's own test page (proxy http://internal.test.e2guardian.org/ via p:3128)"
+        );
     }
 }
