@@ -151,6 +151,53 @@ fn ndt7_upload_to_serve_with_quality_and_latency() {
 }
 
 #[test]
+fn path_quality_levels_come_from_the_profiles() {
+    // The same loopback path, judged against levels from a profiles directory: a good RTT
+    // below a microsecond makes it poor; the platform's own levels win over network.toml's.
+    let lab = Setup::default().start();
+    let serve = Serve::spawn(lab.ip, &[]);
+    let url = format!("ws://{HOST}:{}/ndt/v7/upload", serve.http.port());
+    let dir = tempfile::tempdir().unwrap();
+    let levels = |rtt: &str| {
+        format!(
+            "[quality]\ngood_loss_pct = 1\ngood_jitter_ms = 30\ngood_rtt_ms = {rtt}\ncritical_loss_pct = 20\ncritical_rtt_ms = 2000\n"
+        )
+    };
+    std::fs::write(dir.path().join("network.toml"), levels("0.0001")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let args = [
+        "--bandwidth-url",
+        &url,
+        "--duration",
+        "1",
+        "--profiles-dir",
+        d,
+    ];
+    let r = lab.run_measured(&args);
+    let q = probe(&r.report, "udp_quality");
+    assert_eq!(q["status"], "warn", "{q:#}");
+    assert_eq!(q["error"]["class"], "poor_quality", "{q:#}");
+    assert!(
+        q["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("(good < 0.0001 ms): audio may break up"),
+        "{q:#}"
+    );
+    assert_eq!(r.report["verdict"], "degraded", "{}", r.explain());
+    // BigBlueButton's own levels (a copy of its profile with a [quality]) win.
+    let bbb = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/bbb.toml"))
+        .unwrap()
+        + "\n"
+        + &levels("100");
+    std::fs::write(dir.path().join("bbb.toml"), bbb).unwrap();
+    let r = lab.run_measured(&args);
+    let q = probe(&r.report, "udp_quality");
+    assert_eq!(q["status"], "ok", "{q:#}");
+    assert_eq!(r.report["verdict"], "ready", "{}", r.explain());
+}
+
+#[test]
 fn post_sink_and_wss_with_a_certificate() {
     let lab = Setup::default().start();
     let leaf = lab.ca.leaf(&[HOST]);
@@ -512,15 +559,24 @@ async fn udp_peer(every: usize, garbage: bool) -> (SocketAddr, Task) {
 
 #[test]
 fn path_quality_classifies_loss_garbage_and_silence() {
+    // Judged against the built-in levels (`profiles/network.toml`), worded as the report does.
+    let levels = preflight::profile::network::NetworkFacts::bundled()
+        .unwrap()
+        .quality;
+    let probe = |name: &'static str, at: SocketAddr, secs: f64| async move {
+        quality::probe(name, at, secs).await.judged(&levels, |j| {
+            preflight::report::measures::path_quality(j, preflight::lang::Lang::En)
+        })
+    };
     rt().block_on(async {
         let (good, _a) = udp_peer(1, false).await;
-        let o = quality::probe("good", good, 1.0).await;
+        let o = probe("good", good, 1.0).await;
         assert_eq!(o.status, Status::Ok, "{o:?}");
         assert_eq!(o.data["loss_pct"], 0.0);
         assert_eq!(o.data["sent"], 50);
 
         let (half, _b) = udp_peer(2, false).await;
-        let o = quality::probe("half", half, 1.0).await;
+        let o = probe("half", half, 1.0).await;
         assert_eq!(o.class(), Some(ErrorClass::PoorQuality), "{o:?}");
         assert_eq!(
             o.status,
@@ -530,12 +586,12 @@ fn path_quality_classifies_loss_garbage_and_silence() {
         assert_eq!(o.data["loss_pct"], 50.0);
 
         let (junk, _c) = udp_peer(1, true).await;
-        let o = quality::probe("junk", junk, 0.5).await;
+        let o = probe("junk", junk, 0.5).await;
         assert_eq!(o.class(), Some(ErrorClass::Malformed), "{o:?}");
 
         let (silent, _d) = udp_peer(0, false).await;
         let t0 = Instant::now();
-        let o = quality::probe("silent", silent, 0.5).await;
+        let o = probe("silent", silent, 0.5).await;
         assert_eq!(o.class(), Some(ErrorClass::Timeout), "{o:?}");
         assert!(t0.elapsed() < Duration::from_secs(3));
     });

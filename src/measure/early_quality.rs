@@ -35,7 +35,7 @@ pub fn quality_target(outcomes: &[&Outcome]) -> Option<(String, SocketAddr)> {
 /// stopped when this is dropped.
 pub struct EarlyQuality {
     inner: Arc<dyn Observer>,
-    running: Mutex<HashMap<SocketAddr, tokio::task::JoinHandle<Outcome>>>,
+    running: Mutex<HashMap<SocketAddr, tokio::task::JoinHandle<quality::PathQuality>>>,
 }
 
 impl EarlyQuality {
@@ -47,7 +47,7 @@ impl EarlyQuality {
     }
 
     /// The path quality of `addr`, if it was started early.
-    pub async fn take(&self, addr: SocketAddr) -> Option<Outcome> {
+    pub async fn take(&self, addr: SocketAddr) -> Option<quality::PathQuality> {
         let h = self.running.lock().unwrap().remove(&addr)?;
         h.await.ok()
     }

@@ -2,12 +2,13 @@
 //! 20 ms, like an Opus packet with `ptime 20`) to a STUN/TURN server, then loss, jitter computed
 //! the RTP way (RFC 3550 §6.4.1, on the round-trip times) and RTT median and 95th percentile.
 //!
-//! Thresholds: good when loss < 1 %, jitter < 30 ms and RTT < 100 ms (Microsoft Teams network
-//! requirements, also the M365 connectivity test); beyond BigBlueButton's own connection-status
-//! "critical" levels (loss 20 %, RTT 2000 ms) live media does not work.
+//! The levels it is judged against are data (`[quality]` in `profiles/network.toml`, or in a
+//! platform's profile, with their sources); [`judge`] says which were crossed, with the figures,
+//! and `report::measures` words it.
 
 use crate::model::{ErrorClass, Outcome, ProbeError, ProbeKind, Transport};
 use crate::probe::ms_f;
+use crate::profile::network::QualityLimits;
 use rtc_stun::message::Message;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -16,12 +17,6 @@ use std::time::{Duration, Instant};
 pub const INTERVAL: Duration = Duration::from_millis(20);
 /// How long answers are awaited after the last packet.
 const GRACE: Duration = Duration::from_millis(1000);
-
-pub const GOOD_LOSS_PCT: f64 = 1.0;
-pub const GOOD_JITTER_MS: f64 = 30.0;
-pub const GOOD_RTT_MS: f64 = 100.0;
-pub const CRITICAL_LOSS_PCT: f64 = 20.0;
-pub const CRITICAL_RTT_MS: f64 = 2000.0;
 
 /// What the stream saw.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,37 +67,101 @@ pub fn stats(rtts: &[Option<Duration>], garbage: usize) -> Stats {
     }
 }
 
-/// The judgement: `None` when good, else the class and what it means.
-pub fn judge(s: &Stats) -> Option<(bool, String)> {
+/// A level the stream crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Loss,
+    Jitter,
+    Rtt,
+}
+
+/// One figure at or beyond its good level.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Crossed {
+    pub measure: Measure,
+    /// The figure (loss %, jitter ms, median RTT ms).
+    pub value: f64,
+    /// The good level it reached.
+    pub good: f64,
+}
+
+/// What the levels say of a stream that is not good.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Judgement {
+    /// No packet was answered.
+    NoAnswer,
+    /// Figures at or beyond their good level; `critical`: one is beyond its critical level,
+    /// live media will not hold.
+    Poor {
+        critical: bool,
+        crossed: Vec<Crossed>,
+    },
+}
+
+impl Judgement {
+    pub fn critical(&self) -> bool {
+        match self {
+            Judgement::NoAnswer => true,
+            Judgement::Poor { critical, .. } => *critical,
+        }
+    }
+}
+
+/// Judge the stream against `limits`: `None` when good.
+pub fn judge(s: &Stats, limits: &QualityLimits) -> Option<Judgement> {
     if s.received == 0 {
-        return Some((true, "no answer to any packet".into()));
+        return Some(Judgement::NoAnswer);
     }
-    let mut bad = Vec::new();
+    let mut crossed = Vec::new();
     let mut critical = false;
-    if s.loss_pct >= GOOD_LOSS_PCT {
-        bad.push(format!(
-            "loss {:.1} % (good < {GOOD_LOSS_PCT} %)",
-            s.loss_pct
-        ));
-        critical |= s.loss_pct >= CRITICAL_LOSS_PCT;
-    }
-    if s.jitter_ms >= GOOD_JITTER_MS {
-        bad.push(format!(
-            "jitter {:.1} ms (good < {GOOD_JITTER_MS} ms)",
-            s.jitter_ms
-        ));
-    }
-    if s.rtt_median_ms >= GOOD_RTT_MS {
-        bad.push(format!(
-            "RTT {:.0} ms (good < {GOOD_RTT_MS} ms)",
-            s.rtt_median_ms
-        ));
-        critical |= s.rtt_median_ms >= CRITICAL_RTT_MS;
-    }
-    if bad.is_empty() {
-        None
-    } else {
-        Some((critical, bad.join(", ")))
+    let mut check = |measure, value: f64, good: f64, worst: Option<f64>| {
+        if value >= good {
+            crossed.push(Crossed {
+                measure,
+                value,
+                good,
+            });
+            critical |= worst.is_some_and(|w| value >= w);
+        }
+    };
+    check(
+        Measure::Loss,
+        s.loss_pct,
+        limits.good_loss_pct,
+        Some(limits.critical_loss_pct),
+    );
+    check(Measure::Jitter, s.jitter_ms, limits.good_jitter_ms, None);
+    check(
+        Measure::Rtt,
+        s.rtt_median_ms,
+        limits.good_rtt_ms,
+        Some(limits.critical_rtt_ms),
+    );
+    (!crossed.is_empty()).then_some(Judgement::Poor { critical, crossed })
+}
+
+/// The path quality to one server: the outcome with its figures (not yet judged: each platform
+/// judges it against its own levels), and the figures themselves when packets came back.
+#[derive(Debug, Clone)]
+pub struct PathQuality {
+    pub outcome: Outcome,
+    pub stats: Option<Stats>,
+}
+
+impl PathQuality {
+    /// The outcome judged against `limits`: warned when a figure reaches its good level, failed
+    /// beyond a critical one, with `message` (the report's wording of the judgement).
+    pub fn judged(
+        &self,
+        limits: &QualityLimits,
+        message: impl Fn(&Judgement) -> String,
+    ) -> Outcome {
+        let out = self.outcome.clone();
+        match self.stats.as_ref().and_then(|s| judge(s, limits)) {
+            None => out,
+            Some(j) if j.critical() => out.fail(ErrorClass::PoorQuality, message(&j)),
+            Some(j) => out.warn(ErrorClass::PoorQuality, message(&j)),
+        }
     }
 }
 
@@ -177,7 +236,7 @@ pub async fn measure(server: SocketAddr, count: usize) -> Result<Stats, ProbeErr
 }
 
 /// The `udp_quality` probe: `seconds` of audio-like packets to `server` (named `target`).
-pub async fn probe(target: &str, server: SocketAddr, seconds: f64) -> Outcome {
+pub async fn probe(target: &str, server: SocketAddr, seconds: f64) -> PathQuality {
     let start = Instant::now();
     let count = ((seconds * 1000.0) / INTERVAL.as_millis() as f64)
         .round()
@@ -185,8 +244,8 @@ pub async fn probe(target: &str, server: SocketAddr, seconds: f64) -> Outcome {
     let out = Outcome::new(ProbeKind::UdpQuality, target, Some(Transport::Udp))
         .answered_by(server)
         .with("interval_ms", INTERVAL.as_millis() as u64);
-    let mut out = match measure(server, count).await {
-        Err(e) => out.failed(e),
+    let (mut out, stats) = match measure(server, count).await {
+        Err(e) => (out.failed(e), None),
         Ok(s) => {
             let out = out
                 .with("sent", s.sent)
@@ -200,21 +259,14 @@ pub async fn probe(target: &str, server: SocketAddr, seconds: f64) -> Outcome {
             } else {
                 out
             };
-            match judge(&s) {
-                None => out,
-                Some((true, why)) => out.fail(
-                    ErrorClass::PoorQuality,
-                    format!("{why}: live audio and video will not hold"),
-                ),
-                Some((false, why)) => out.warn(
-                    ErrorClass::PoorQuality,
-                    format!("{why}: audio may break up, video may freeze"),
-                ),
-            }
+            (out, Some(s))
         }
     };
     out.duration_ms = start.elapsed().as_millis() as u64;
-    out
+    PathQuality {
+        outcome: out,
+        stats,
+    }
 }
 
 #[cfg(test)]
@@ -225,12 +277,20 @@ mod tests {
         v.iter().map(|x| x.map(Duration::from_millis)).collect()
     }
 
+    /// `profiles/network.toml`'s levels.
+    fn limits() -> QualityLimits {
+        crate::profile::network::NetworkFacts::bundled()
+            .unwrap()
+            .quality
+    }
+
     #[test]
     fn loss_jitter_percentiles() {
+        let l = limits();
         // Steady 10 ms: no jitter.
         let s = stats(&ms(&[Some(10); 100]), 0);
         assert_eq!((s.loss_pct, s.jitter_ms, s.rtt_median_ms), (0.0, 0.0, 10.0));
-        assert!(judge(&s).is_none());
+        assert!(judge(&s, &l).is_none());
         // Alternating 10/50 ms: |D| = 40 each time, J converges to 40 (RFC 3550 J += (|D|-J)/16).
         let alt: Vec<Option<u64>> = (0..200)
             .map(|i| Some(if i % 2 == 0 { 10 } else { 50 }))
@@ -238,16 +298,58 @@ mod tests {
         let s = stats(&ms(&alt), 0);
         assert!((s.jitter_ms - 40.0).abs() < 0.5, "{s:?}");
         assert_eq!(s.rtt_p95_ms, 50.0);
-        let (critical, why) = judge(&s).unwrap();
-        assert!(!critical && why.contains("jitter"), "{why}");
+        let Some(Judgement::Poor { critical, crossed }) = judge(&s, &l) else {
+            panic!("{s:?}")
+        };
+        assert!(!critical);
+        assert_eq!(crossed.len(), 1);
+        assert_eq!(
+            (crossed[0].measure, crossed[0].good),
+            (Measure::Jitter, 30.0)
+        );
         // 3 lost of 100: warn; 30 of 100: critical.
         let mut v = vec![Some(10); 97];
         v.extend([None; 3]);
         let s = stats(&ms(&v), 0);
         assert_eq!(s.loss_pct, 3.0);
-        assert!(!judge(&s).unwrap().0);
+        assert!(!judge(&s, &l).unwrap().critical());
         let mut v = vec![Some(10); 70];
         v.extend([None; 30]);
-        assert!(judge(&stats(&ms(&v), 0)).unwrap().0);
+        assert!(judge(&stats(&ms(&v), 0), &l).unwrap().critical());
+        assert_eq!(
+            judge(&stats(&ms(&[None; 5]), 0), &l),
+            Some(Judgement::NoAnswer)
+        );
+    }
+
+    #[test]
+    fn the_levels_are_the_platforms() {
+        // 3 % lost, 150 ms: poor for the built-in levels, good for a platform that tolerates
+        // 5 % and 200 ms, critical for one whose critical levels are 2 % and 120 ms.
+        let mut v = vec![Some(150); 97];
+        v.extend([None; 3]);
+        let s = stats(&ms(&v), 0);
+        let lenient = QualityLimits {
+            good_loss_pct: 5.0,
+            good_rtt_ms: 200.0,
+            ..limits()
+        };
+        let strict = QualityLimits {
+            critical_loss_pct: 2.0,
+            critical_rtt_ms: 120.0,
+            ..limits()
+        };
+        assert!(!judge(&s, &limits()).unwrap().critical());
+        assert_eq!(judge(&s, &lenient), None);
+        assert!(judge(&s, &strict).unwrap().critical());
+        let q = PathQuality {
+            outcome: Outcome::new(ProbeKind::UdpQuality, "turn:h", Some(Transport::Udp)),
+            stats: Some(s),
+        };
+        let said = |j: &Judgement| format!("critical: {}", j.critical());
+        assert_eq!(q.judged(&lenient, said).status, crate::model::Status::Ok);
+        let o = q.judged(&strict, said);
+        assert_eq!(o.status, crate::model::Status::Fail);
+        assert_eq!(o.error.unwrap().message, "critical: true");
     }
 }

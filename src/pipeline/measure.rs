@@ -1,5 +1,6 @@
 //! The measurements of a check, once connectivity is known: path quality to each platform's UDP
-//! relay and the upload, overlapping where they do not disturb each other.
+//! relay and the upload, overlapping where they do not disturb each other. The path quality's
+//! outcome carries, like every probe's, an English message (the report's wording).
 
 use crate::options::CheckOptions;
 use crate::plan;
@@ -21,6 +22,7 @@ pub(super) async fn measure_all(
     opts: &CheckOptions,
     cancel: &Cancel,
     early: Option<Arc<crate::measure::EarlyQuality>>,
+    default_levels: &crate::profile::network::QualityLimits,
 ) -> Option<(Vec<Option<crate::model::Outcome>>, crate::measure::Measured)> {
     use crate::measure::{QUALITY_SECONDS, quality, quality_not_measured, quality_target};
     // Per platform: nothing when it has no UDP relay; else where its path quality is measured
@@ -82,15 +84,19 @@ pub(super) async fn measure_all(
     });
     let (results, bw) = tokio::join!(qualities, upload);
     let results = results?;
+    // Each platform judges the figures against its own levels (its profile's, or the default).
     let qualities = targets
         .iter()
-        .map(|t| match t {
+        .zip(&plan.platforms)
+        .map(|(t, p)| match t {
             None => None,
             Some(None) => Some(quality_not_measured()),
-            Some(Some((_, addr))) => distinct
-                .iter()
-                .position(|d| d.1 == *addr)
-                .map(|i| results[i].clone()),
+            Some(Some((_, addr))) => distinct.iter().position(|d| d.1 == *addr).map(|i| {
+                let levels = p.profile.quality.as_ref().unwrap_or(default_levels);
+                results[i].judged(levels, |j| {
+                    crate::report::measures::path_quality(j, crate::lang::Lang::En)
+                })
+            }),
         })
         .collect();
     Some((qualities, bw))

@@ -211,6 +211,7 @@ pub async fn run(
             opts,
             &cancel,
             early,
+            &prep.network.quality,
         )
         .await;
         observer.phase("");

@@ -4,13 +4,14 @@
 //!
 //! In a profiles directory, `firewalls.toml` adds families or replaces them by `id` (its
 //! `[confidence]` is optional), `desks.toml` adds desks (consulted before the built-in ones) or
-//! replaces them by `id`, `network.toml` replaces the network facts, and every other `*.toml` is
+//! replaces them by `id`, `network.toml` replaces the parts of the network facts it gives
+//! (`control`, `[quality]`), and every other `*.toml` is
 //! a platform profile that adds a platform or replaces one by `id`. Each file is validated with
 //! file, line and field.
 
 use super::desks::{Desk, Desks};
 use super::firewalls::{Fingerprints, FingerprintsFile};
-use super::network::NetworkFacts;
+use super::network::{NetworkFacts, NetworkFile};
 use super::{BUNDLED, Profile, ProfileError, load_file, parse, parse_toml};
 use std::path::{Path, PathBuf};
 
@@ -110,7 +111,9 @@ impl Library {
                     upsert(&mut self.desks.desk, d, |d: &Desk| &d.id, true);
                 }
             }
-            Some("network.toml") => self.network = parse_toml(&name, &read(path)?)?,
+            Some("network.toml") => self
+                .network
+                .update(NetworkFile::parse(&name, &read(path)?)?),
             _ => self.add_platform(load_file(path)?),
         }
         Ok(())
@@ -179,6 +182,64 @@ mod tests {
         assert!(e.message.contains("no .toml"), "{e}");
         let e = Library::load(Some(&empty.path().join("missing")), &[]).unwrap_err();
         assert!(e.message.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn path_quality_levels_are_data_and_checked() {
+        let bundled = Library::bundled().unwrap();
+        let q = bundled.network.quality;
+        assert_eq!(
+            (q.good_loss_pct, q.good_jitter_ms, q.good_rtt_ms),
+            (1.0, 30.0, 100.0)
+        );
+        assert_eq!((q.critical_loss_pct, q.critical_rtt_ms), (20.0, 2000.0));
+        assert!(bundled.platforms.iter().all(|p| p.quality.is_none()));
+        let levels = "good_loss_pct = 2\ngood_jitter_ms = 40\ngood_rtt_ms = 150\ncritical_loss_pct = 10\ncritical_rtt_ms = 1000\n";
+        // network.toml replaces the part it gives: the control addresses stay.
+        let d = dir(&[("network.toml", &format!("[quality]\n{levels}"))]);
+        let lib = Library::load(Some(d.path()), &[]).unwrap();
+        assert_eq!(lib.network.quality.good_rtt_ms, 150.0);
+        assert_eq!(lib.network.control, bundled.network.control);
+        // A platform's own levels.
+        let own = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/profiles/livestorm.toml"
+        ))
+        .unwrap()
+            + "\n[quality]\n"
+            + levels;
+        let d = dir(&[("livestorm.toml", &own)]);
+        let lib = Library::load(Some(d.path()), &[]).unwrap();
+        let ls = lib.platforms.iter().find(|p| p.id == "livestorm").unwrap();
+        assert_eq!(ls.quality.unwrap().critical_loss_pct, 10.0);
+        // Bad values: file, line, field.
+        let bad = format!(
+            "control = [\"192.0.2.1:443\"]\n[quality]\n{}",
+            levels.replace("good_rtt_ms = 150", "good_rtt_ms = 1500")
+        );
+        let d = dir(&[("network.toml", &bad)]);
+        let e = Library::load(Some(d.path()), &[]).unwrap_err();
+        assert!(e.file.ends_with("network.toml"), "{e}");
+        assert_eq!(
+            (e.field.as_str(), e.line),
+            ("quality.good_rtt_ms", 5),
+            "{e}"
+        );
+        let bad = own.replace("good_loss_pct = 2", "good_loss_pct = -2");
+        let d = dir(&[("livestorm.toml", &bad)]);
+        let e = Library::load(Some(d.path()), &[]).unwrap_err();
+        assert!(e.file.ends_with("livestorm.toml"), "{e}");
+        assert_eq!(e.field, "quality.good_loss_pct", "{e}");
+        assert_eq!(
+            e.line,
+            bad.lines()
+                .position(|l| l.starts_with("good_loss_pct"))
+                .unwrap()
+                + 1
+        );
+        let d = dir(&[("network.toml", "[quality]\ngood_loss_pct = 1\n")]);
+        let e = Library::load(Some(d.path()), &[]).unwrap_err();
+        assert!(e.message.contains("missing field"), "{e}");
     }
 
     #[test]

@@ -167,6 +167,8 @@ pub struct Profile {
     pub websocket: Vec<WebsocketCheck>,
     pub ice: Vec<IceCheck>,
     pub needs: Needs,
+    /// Its own path quality levels; None: `profiles/network.toml`'s.
+    pub quality: Option<network::QualityLimits>,
     /// Where it was loaded from (`profiles/bbb.toml` or a user path).
     pub source: String,
 }

@@ -46,6 +46,9 @@ pub(super) struct RawProfile {
     #[serde(default)]
     ice: Vec<RawEndpoint>,
     needs: RawNeeds,
+    /// The platform's own path quality levels (default: `profiles/network.toml`'s).
+    #[serde(default)]
+    quality: Option<super::network::QualityLimits>,
 }
 
 /// One endpoint of a profile (`[[https]]`, `[[websocket]]` or `[[ice]]`): the same keys for
@@ -340,6 +343,10 @@ pub(super) fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError>
         ));
     }
 
+    if let Some(q) = &raw.quality {
+        q.check(ctx, "quality")?;
+    }
+
     Ok(Profile {
         id,
         name: raw.name,
@@ -366,6 +373,7 @@ pub(super) fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError>
             presenter_total,
             source: n.source.clone(),
         },
+        quality: raw.quality,
         source: ctx.file.to_string(),
     })
 }

@@ -4,6 +4,7 @@
 use crate::diagnose::measures::{self, MeasureFinding};
 use crate::lang::Lang;
 use crate::measure::needs::Fit;
+use crate::measure::quality::{Judgement, Measure};
 use crate::model::{Outcome, PlatformReport};
 
 /// Add the measurements to one platform's report, with the verdict they give.
@@ -77,6 +78,56 @@ fn line(f: &MeasureFinding, q: Option<&Outcome>, b: Option<&(Outcome, Fit)>, l: 
     }
 }
 
+/// The path quality judgement worded: which levels the figures crossed, and what it means for
+/// live media. In English it is the `udp_quality` outcome's message in the JSON.
+pub fn path_quality(j: &Judgement, l: Lang) -> String {
+    let (critical, crossed) = match j {
+        Judgement::NoAnswer => (true, Vec::new()),
+        Judgement::Poor { critical, crossed } => (*critical, crossed.clone()),
+    };
+    // A level as written in the profile (`1`, `0.5`), in the language's decimals.
+    let level = |v: f64| match l {
+        Lang::Fr => format!("{v}").replace('.', ","),
+        Lang::En => format!("{v}"),
+    };
+    let figures: Vec<String> = crossed
+        .iter()
+        .map(|c| {
+            let (v, good) = (c.value, level(c.good));
+            match (c.measure, l) {
+                (Measure::Loss, Lang::Fr) => format!("perte {} % (bon : < {good} %)", l.dec(v, 1)),
+                (Measure::Loss, Lang::En) => format!("loss {v:.1} % (good < {good} %)"),
+                (Measure::Jitter, Lang::Fr) => {
+                    format!("gigue {} ms (bon : < {good} ms)", l.dec(v, 1))
+                }
+                (Measure::Jitter, Lang::En) => format!("jitter {v:.1} ms (good < {good} ms)"),
+                (Measure::Rtt, Lang::Fr) => format!("RTT {} ms (bon : < {good} ms)", l.dec(v, 0)),
+                (Measure::Rtt, Lang::En) => format!("RTT {v:.0} ms (good < {good} ms)"),
+            }
+        })
+        .collect();
+    let what = if figures.is_empty() {
+        l.t(
+            "aucun paquet n'a reçu de réponse",
+            "no answer to any packet",
+        )
+        .to_string()
+    } else {
+        figures.join(", ")
+    };
+    let means = match critical {
+        true => l.t(
+            "l'audio et la vidéo en direct ne tiendront pas",
+            "live audio and video will not hold",
+        ),
+        false => l.t(
+            "l'audio peut hacher, la vidéo se figer",
+            "audio may break up, video may freeze",
+        ),
+    };
+    format!("{what}{}{means}", l.t(" : ", ": "))
+}
+
 /// The UDP-policing finding, from the figures `measure::judged` put in `udp_policed`.
 fn policed(p: &serde_json::Value, l: Lang) -> String {
     let f = |k: &str| p.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
@@ -108,6 +159,55 @@ fn policed(p: &serde_json::Value, l: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::measure::quality::Crossed;
+
+    #[test]
+    fn path_quality_names_the_levels_crossed_in_each_language() {
+        let warn = Judgement::Poor {
+            critical: false,
+            crossed: vec![
+                Crossed {
+                    measure: Measure::Loss,
+                    value: 3.0,
+                    good: 1.0,
+                },
+                Crossed {
+                    measure: Measure::Jitter,
+                    value: 40.04,
+                    good: 30.0,
+                },
+            ],
+        };
+        // The English is the JSON's message, as it was before the levels became data.
+        assert_eq!(
+            path_quality(&warn, Lang::En),
+            "loss 3.0 % (good < 1 %), jitter 40.0 ms (good < 30 ms): audio may break up, video may freeze"
+        );
+        assert_eq!(
+            path_quality(&warn, Lang::Fr),
+            "perte 3,0 % (bon : < 1 %), gigue 40,0 ms (bon : < 30 ms) : l'audio peut hacher, la vidéo se figer"
+        );
+        let critical = Judgement::Poor {
+            critical: true,
+            crossed: vec![Crossed {
+                measure: Measure::Rtt,
+                value: 2400.0,
+                good: 0.5,
+            }],
+        };
+        assert_eq!(
+            path_quality(&critical, Lang::En),
+            "RTT 2400 ms (good < 0.5 ms): live audio and video will not hold"
+        );
+        assert_eq!(
+            path_quality(&critical, Lang::Fr),
+            "RTT 2400 ms (bon : < 0,5 ms) : l'audio et la vidéo en direct ne tiendront pas"
+        );
+        assert_eq!(
+            path_quality(&Judgement::NoAnswer, Lang::En),
+            "no answer to any packet: live audio and video will not hold"
+        );
+    }
     use crate::measure::needs;
     use crate::measure::needs::tests::bbb;
     use crate::model::{ErrorClass, ProbeKind, Transport, Verdict};
