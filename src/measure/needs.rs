@@ -5,6 +5,8 @@
 //! RTP and SRTP headers, 20 kbit/s; video and screen packets are large, about 5 % more.
 //! Headroom: the stream fits when it takes at most 75 % of the upload (Vonage's network test
 //! keeps the same margin), is tight up to 100 %, and is insufficient beyond.
+//! (These are protocol and method figures, the same for every platform; what each platform
+//! sends, and the webcam qualities a speaker steps down to, are its profile's `[needs]`.)
 
 use crate::model::Verdict;
 use crate::options::Participant;
@@ -114,17 +116,14 @@ pub fn options(n: &Needs, role: Participant) -> Vec<Way> {
             kbps: (a + v(c)).round(),
         });
     }
-    // The lowest webcam quality the profile knows, if lower than the default.
-    if let Some((q, c)) = n
-        .webcam
-        .iter()
-        .min_by(|x, y| x.1.total_cmp(y.1))
-        .filter(|(q, _)| q.as_str() != def)
-    {
-        out.push(Way {
-            kind: WayKind::Webcam { quality: q.clone() },
-            kbps: (a + v(*c)).round(),
-        });
+    // The webcam qualities the profile steps down to (`webcam_fallbacks`).
+    for q in &n.webcam_fallbacks {
+        if let Some(c) = cam(q) {
+            out.push(Way {
+                kind: WayKind::Webcam { quality: q.clone() },
+                kbps: (a + v(c)).round(),
+            });
+        }
     }
     out.push(Way {
         kind: WayKind::Microphone,
@@ -239,6 +238,7 @@ pub(crate) mod tests {
             .into_iter()
             .collect(),
             webcam_default: "medium".into(),
+            webcam_fallbacks: vec!["low".into()],
             screen: 1500.0,
             attendee: 30.0,
             presenter_total: None,
@@ -252,6 +252,7 @@ pub(crate) mod tests {
             audio: 0.0,
             webcam: Default::default(),
             webcam_default: String::new(),
+            webcam_fallbacks: vec![],
             screen: 0.0,
             attendee: 0.0,
             presenter_total: Some((5000.0, 15000.0)),

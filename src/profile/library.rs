@@ -243,6 +243,47 @@ mod tests {
     }
 
     #[test]
+    fn the_speaking_ladders_webcam_steps_are_data_and_checked() {
+        use crate::measure::needs::{WayKind, options};
+        use crate::options::Participant;
+        let steps = |lib: &Library| -> Vec<String> {
+            let bbb = lib.platforms.iter().find(|p| p.id == "bbb").unwrap();
+            options(&bbb.needs, Participant::Speaker)
+                .into_iter()
+                .filter_map(|w| match w.kind {
+                    WayKind::Webcam { quality } => Some(quality),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(steps(&Library::bundled().unwrap()), ["medium", "low"]);
+        let bbb =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/bbb.toml"))
+                .unwrap();
+        let with = |fallbacks: &str| {
+            let text = bbb.replace("webcam_fallbacks = [\"low\"]", fallbacks);
+            let d = dir(&[("bbb.toml", &text)]);
+            (Library::load(Some(d.path()), &[]), text)
+        };
+        let (lib, _) = with("webcam_fallbacks = []");
+        assert_eq!(steps(&lib.unwrap()), ["medium"]);
+        // Not said: the lowest quality.
+        let (lib, _) = with("");
+        assert_eq!(steps(&lib.unwrap()), ["medium", "low"]);
+        let (e, text) = with("webcam_fallbacks = [\"low\", \"tiny\"]");
+        let e = e.unwrap_err();
+        assert_eq!(e.field, "needs.webcam_fallbacks", "{e}");
+        assert!(e.message.contains("tiny"), "{e}");
+        assert_eq!(
+            e.line,
+            text.lines()
+                .position(|l| l.starts_with("webcam_fallbacks"))
+                .unwrap()
+                + 1
+        );
+    }
+
+    #[test]
     fn a_filters_test_page_is_data_and_checked() {
         let bundled = Library::bundled().unwrap();
         let e2g: Vec<_> = bundled.fingerprints.tests().collect();

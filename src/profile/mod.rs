@@ -138,6 +138,9 @@ pub struct Needs {
     /// Quality name -> kbit/s, e.g. `medium` -> 200. Empty when only totals are published.
     pub webcam: BTreeMap<String, f64>,
     pub webcam_default: String,
+    /// The webcam qualities a speaker steps down to when the default does not fit, fullest
+    /// first (the speaking ladder's webcam steps).
+    pub webcam_fallbacks: Vec<String>,
     pub screen: f64,
     pub attendee: f64,
     /// A presenter's whole upload as the platform publishes it (minimum, recommended).

@@ -111,6 +111,10 @@ struct RawNeeds {
     webcam: BTreeMap<String, f64>,
     #[serde(default)]
     webcam_default: Option<Spanned<String>>,
+    /// The webcam qualities a speaker can step down to, fullest first, when the default does
+    /// not fit. Default: the lowest quality, when it is not the default.
+    #[serde(default)]
+    webcam_fallbacks: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     screen: f64,
     /// Upload an attendee needs (audio only, or nothing for a webinar attendee).
@@ -320,6 +324,38 @@ pub(super) fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError>
             ));
         }
     };
+    let webcam_fallbacks = match &n.webcam_fallbacks {
+        Some(f) => {
+            if let Some(q) = f
+                .get_ref()
+                .iter()
+                .find(|q| !n.webcam.contains_key(*q) || **q == webcam_default)
+            {
+                return Err(ctx.err(
+                    f.span(),
+                    "needs.webcam_fallbacks",
+                    format!(
+                        "`{q}` is not one of the webcam qualities other than the default ({})",
+                        n.webcam
+                            .keys()
+                            .filter(|k| **k != webcam_default)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            f.get_ref().clone()
+        }
+        None => n
+            .webcam
+            .iter()
+            .min_by(|x, y| x.1.total_cmp(y.1))
+            .filter(|(q, _)| **q != webcam_default)
+            .map(|(q, _)| q.clone())
+            .into_iter()
+            .collect(),
+    };
     let presenter_total = match (n.presenter_minimum, n.presenter_recommended) {
         (None, None) => None,
         (Some(lo), Some(hi)) if lo <= hi => {
@@ -368,6 +404,7 @@ pub(super) fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError>
             audio: n.audio.clone().into_inner(),
             webcam: n.webcam.clone(),
             webcam_default,
+            webcam_fallbacks,
             screen: n.screen,
             attendee: n.attendee,
             presenter_total,
