@@ -64,6 +64,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_kinds_desks_name_are_the_ones_kind_takes() {
+        use crate::cli::Kind;
+        let kinds = [Kind::Ecole, Kind::College, Kind::Lycee, Kind::Other].map(Kind::as_str);
+        assert_eq!(kinds, crate::profile::desks::KINDS);
+    }
+
+    #[test]
     fn routing_table_of_the_seed() {
         let d = Desks::bundled().unwrap();
         let desk = |dep, kind, fam| choose(&d, dep, kind, fam).desk.name.clone();

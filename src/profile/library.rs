@@ -12,7 +12,7 @@
 use super::desks::{Desk, Desks};
 use super::firewalls::{Fingerprints, FingerprintsFile};
 use super::network::{NetworkFacts, NetworkFile};
-use super::{BUNDLED, Profile, ProfileError, load_file, parse, parse_toml};
+use super::{BUNDLED, Profile, ProfileError, load_file, parse};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -85,6 +85,13 @@ impl Library {
         for path in files {
             lib.add_platform(load_file(path)?);
         }
+        let families: Vec<&str> = lib
+            .fingerprints
+            .family
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect();
+        lib.desks.check(&families)?;
         Ok(lib)
     }
 
@@ -105,7 +112,7 @@ impl Library {
                 }
             }
             Some("desks.toml") => {
-                let extra: Desks = parse_toml(&name, &read(path)?)?;
+                let extra = Desks::parse(&name, &read(path)?)?;
                 // In file order, each before the built-in ones.
                 for d in extra.desk.into_iter().rev() {
                     upsert(&mut self.desks.desk, d, |d: &Desk| &d.id, true);
@@ -182,6 +189,46 @@ mod tests {
         assert!(e.message.contains("no .toml"), "{e}");
         let e = Library::load(Some(&empty.path().join("missing")), &[]).unwrap_err();
         assert!(e.message.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn desks_are_checked_against_the_venues_and_the_fingerprints() {
+        let desk = |extra: &str| {
+            format!(
+                "# a town\n[[desk]]\nid = \"ok\"\nname = \"OK\"\nwhy_fr = \"a\"\nwhy_en = \"b\"\n\n[[desk]]\nid = \"x\"\nname = \"X\"\nwhy_fr = \"a\"\nwhy_en = \"b\"\n{extra}"
+            )
+        };
+        for (extra, field, words) in [
+            ("kinds = [\"collège\"]\n", "desk[1].kinds", "collège"),
+            ("departments = [\"9\"]\n", "desk[1].departments", "`9`"),
+            ("firewall = \"amon2\"\n", "desk[1].firewall", "amon2"),
+        ] {
+            let d = dir(&[("desks.toml", &desk(extra))]);
+            let e = Library::load(Some(d.path()), &[]).unwrap_err();
+            assert!(e.file.ends_with("desks.toml"), "{e}");
+            assert_eq!((e.field.as_str(), e.line), (field, 8), "{e}");
+            assert!(e.message.contains(words), "{e}");
+        }
+        // A family the same directory adds is known.
+        let d = dir(&[
+            ("desks.toml", &desk("firewall = \"filtre-x\"\n")),
+            (
+                "firewalls.toml",
+                "[[family]]\nid = \"filtre-x\"\nname = \"X\"\n[[family.sign]]\nin = \"title\"\ncontains = \"x\"\nweight = 0.5\n",
+            ),
+        ]);
+        assert_eq!(
+            Library::load(Some(d.path()), &[]).unwrap().desks.desk[1].id,
+            "x"
+        );
+        // The desk left when no other applies cannot be given a condition.
+        let d = dir(&[(
+            "desks.toml",
+            "[[desk]]\nid = \"referent\"\nname = \"R\"\nkinds = [\"lycee\"]\nwhy_fr = \"a\"\nwhy_en = \"b\"\n",
+        )]);
+        let e = Library::load(Some(d.path()), &[]).unwrap_err();
+        assert!(e.message.contains("last desk"), "{e}");
+        assert_eq!(e.line, 1, "{e}");
     }
 
     #[test]
