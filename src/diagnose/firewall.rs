@@ -80,9 +80,7 @@ pub fn clues(outcomes: &[Outcome]) -> Vec<Clue> {
         {
             push(ClueKind::Proxy, p, &seen);
         }
-        if o.kind == ProbeKind::Proxy
-            && let Some(p) = o.data_str("filter_test")
-        {
+        if let Some(p) = &o.facts.filter_test {
             push(ClueKind::Test, p, &seen);
         }
     }
@@ -246,8 +244,9 @@ mod tests {
             "http://internal.test.e2guardian.org/ via p:3128",
             Some(Transport::Tcp),
         )
-        .with("e2guardian", true)
-        .with("filter_test", "e2guardian");
+        .with("e2guardian", true);
+        let mut test = test;
+        test.facts.filter_test = Some("e2guardian".into());
         let mut udp = Outcome::new(ProbeKind::Turn, "turn:h:3478", Some(Transport::Udp));
         udp = udp.fail(ErrorClass::Timeout, "t");
         let f = identify(&fp(), &[test.clone(), udp.clone()]);

@@ -36,6 +36,8 @@ pub struct Facts {
     pub mapped: Option<SocketAddr>,
     /// Why a skipped probe did not run (`data.cause`, `data.cause_probe`).
     pub skip: Option<Skip>,
+    /// The product whose own test page the proxy answered (`data.filter_test`).
+    pub filter_test: Option<String>,
 }
 
 /// Why a probe was skipped: the root failure's class (`Interrupted` when the run was stopped)

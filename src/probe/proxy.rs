@@ -371,8 +371,8 @@ pub async fn discover(dns: &Dns, domains: &[String], env: &Env) -> (Outcome, Opt
 }
 
 /// Ask the proxy for a filter's own test page (`[[family.test]]` in `profiles/firewalls.toml`):
-/// only that product answers it with its words. The data says `<product>: true|false`, and
-/// `filter_test: <product>` when it answered.
+/// only that product answers it with its words. The data says `<product>: true|false`; the
+/// facts name the product when it answered (`filter_test` in the report).
 pub async fn filter_test(proxy: &Proxy, test: &FilterTest, deadline: Duration) -> Outcome {
     let start = Instant::now();
     let url = test.url.as_str();
@@ -405,7 +405,7 @@ pub async fn filter_test(proxy: &Proxy, test: &FilterTest, deadline: Duration) -
             let answered = a.body_text().contains(&test.answer);
             out.set(&test.product, answered);
             if answered {
-                out.set("filter_test", test.product.as_str());
+                out.facts.filter_test = Some(test.product.clone());
             }
             out
         }

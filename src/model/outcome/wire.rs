@@ -35,6 +35,9 @@ impl From<super::Outcome> for Outcome {
         if let Some(m) = f.mapped {
             put("mapped_address", m.to_string().into());
         }
+        if let Some(t) = f.filter_test {
+            put("filter_test", t.into());
+        }
         if let Some(s) = f.skip {
             if let Some(c) = s.cause {
                 put("cause", c.as_str().into());
@@ -77,6 +80,7 @@ impl From<Outcome> for super::Outcome {
             take("cause").and_then(|c| serde_json::from_value::<ErrorClass>(Value::String(c)).ok());
         let probe = take("cause_probe");
         let skip = (cause.is_some() || probe.is_some()).then_some(Skip { cause, probe });
+        let filter_test = take("filter_test");
         super::Outcome {
             kind: o.kind,
             target: o.target,
@@ -90,6 +94,7 @@ impl From<Outcome> for super::Outcome {
                 address,
                 mapped,
                 skip,
+                filter_test,
             },
         }
     }
@@ -129,6 +134,16 @@ mod tests {
         let back: Outcome = serde_json::from_value(json).unwrap();
         assert_eq!(back.facts.skip, skipped.facts.skip);
         assert_eq!(back.facts.aim, None);
+    }
+
+    #[test]
+    fn a_filters_answered_test_page_is_a_typed_fact() {
+        let mut test = Outcome::new(ProbeKind::Proxy, "http://t.example/ via p:3128", None);
+        test.facts.filter_test = Some("e2guardian".into());
+        let json = serde_json::to_value(&test).unwrap();
+        assert_eq!(json["data"]["filter_test"], "e2guardian");
+        let back: Outcome = serde_json::from_value(json).unwrap();
+        assert_eq!(back, test);
     }
 
     #[test]
