@@ -1,5 +1,6 @@
 //! The command line (the long names are the contract: shared/contract.md).
 
+use crate::options::OptionError;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -240,16 +241,23 @@ impl Cli {
     }
 }
 
-pub fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
+/// `--resolver IP[:PORT]` (port 53 when none is given).
+pub fn parse_resolver(s: &str) -> Result<SocketAddr, OptionError> {
     if let Ok(sa) = s.parse::<SocketAddr>() {
         return Ok(sa);
     }
     s.trim_matches(|c| c == '[' || c == ']')
         .parse::<std::net::IpAddr>()
         .map(|ip| SocketAddr::new(ip, 53))
-        .map_err(|_| format!("`{s}` is not an IP address or IP:PORT"))
+        .map_err(|_| OptionError::BadResolver {
+            text: crate::inert::line(s),
+        })
 }
 
-pub fn parse_relay(s: &str) -> Result<crate::profile::Relay, String> {
-    s.parse()
+/// `--turn RELAY`.
+pub fn parse_relay(s: &str) -> Result<crate::profile::Relay, OptionError> {
+    s.parse().map_err(|why| OptionError::BadRelay {
+        text: crate::inert::line(s.trim()),
+        why,
+    })
 }

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod collect;
 pub mod console;
 pub mod diagnose;
+pub mod errors;
 pub mod exit;
 pub mod inert;
 pub mod kit;

@@ -4,7 +4,6 @@
 //! domain is in the profiles (`domains`), not here.
 
 use crate::profile::Profile;
-use std::fmt;
 
 /// What a link names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +15,7 @@ pub struct Link {
     pub server: String,
 }
 
-/// A value that is not a host, a `host:port` or a URL.
+/// A value that is not a host, a `host:port` or a URL (worded in `report/errors.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkError {
     pub option: &'static str,
@@ -32,25 +31,6 @@ pub enum LinkProblem {
     BadPort,
     BadHost,
 }
-
-impl fmt::Display for LinkError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let why = match self.why {
-            LinkProblem::Empty => "is empty",
-            LinkProblem::NotAUrl => "is not a link",
-            LinkProblem::NoHost => "has no host name",
-            LinkProblem::BadPort => "has a port that is not a number from 1 to 65535",
-            LinkProblem::BadHost => "is not a host name",
-        };
-        write!(
-            f,
-            "{} `{}` {why}: give the meeting link, e.g. {} https://bbb.example.org/b/abc-def-ghi, or the server's name, e.g. {} bbb.example.org",
-            self.option, self.value, self.option, self.option
-        )
-    }
-}
-
-impl std::error::Error for LinkError {}
 
 fn valid_host(h: &str) -> bool {
     !h.is_empty()
@@ -184,7 +164,7 @@ mod tests {
         ] {
             let e = parse("--server", v, &all()).unwrap_err();
             assert_eq!(e.why, why, "{v:?}");
-            let msg = e.to_string();
+            let msg = crate::report::errors::link(&e, crate::lang::Lang::En);
             assert!(msg.starts_with("--server `"), "{msg}");
             assert!(
                 msg.contains("e.g. --server https://bbb.example.org/b/"),

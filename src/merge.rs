@@ -2,6 +2,7 @@
 //! Reports are read as loose JSON so that other versions of the tool load where the schema
 //! allows; a file that is not a report is named with the reason and the others still merge.
 
+use crate::errors::DecodeError;
 use crate::lang::Lang;
 pub use crate::report::merged::{CSV_SEP, Row, Skipped, csv, html, html_page, text};
 use serde_json::Value;
@@ -108,7 +109,7 @@ pub const MAX_REPORT: u64 = 16 * 1024 * 1024;
 
 /// A report file's text: UTF-8 (with or without a BOM) or UTF-16 with a BOM, which is what
 /// PowerShell's `>` writes.
-pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
+pub fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
     let utf16 = |be: bool| {
         let units: Vec<u16> = bytes[2..]
             .chunks(2)
@@ -118,20 +119,21 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, String> {
                 _ => 0xfffd,
             })
             .collect();
-        String::from_utf16(&units).map_err(|_| "not UTF-16 text".to_string())
+        String::from_utf16(&units).map_err(|_| DecodeError::NotUtf16)
     };
     match bytes {
         [0xff, 0xfe, ..] => utf16(false),
         [0xfe, 0xff, ..] => utf16(true),
         _ => std::str::from_utf8(bytes)
             .map(|t| t.trim_start_matches('\u{feff}').to_string())
-            .map_err(|_| "not UTF-8 or UTF-16 text".to_string()),
+            .map_err(|_| DecodeError::NotText),
     }
 }
 
 /// The rows of a report file's bytes, or why it is not one.
 pub fn rows_of_bytes(file: &str, bytes: &[u8]) -> Result<Vec<Row>, String> {
-    rows_of(file, &decode_text(bytes)?)
+    let text = decode_text(bytes).map_err(|e| crate::report::errors::decode(&e, Lang::En))?;
+    rows_of(file, &text)
 }
 
 /// A report file's bytes, read only if it is a regular file of at most [`MAX_REPORT`]: a FIFO,
@@ -333,8 +335,15 @@ mod tests {
         for bytes in [le, be, bom8.into_bytes()] {
             assert_eq!(rows_of_bytes("x.json", &bytes).unwrap().len(), 1);
         }
-        assert!(rows_of_bytes("x.json", &[0xff, 0xfe, 0x00, 0xd8]).is_err());
-        assert!(rows_of_bytes("x.json", b"\xc3(").is_err());
+        assert_eq!(
+            decode_text(&[0xff, 0xfe, 0x00, 0xd8]),
+            Err(DecodeError::NotUtf16)
+        );
+        assert_eq!(decode_text(b"\xc3("), Err(DecodeError::NotText));
+        assert_eq!(
+            rows_of_bytes("x.json", b"\xc3(").unwrap_err(),
+            "not UTF-8 or UTF-16 text"
+        );
     }
 
     #[test]

@@ -71,17 +71,94 @@ impl Default for CheckOptions {
     }
 }
 
-/// The tool could not run as asked (exit code 3).
-#[derive(Debug, thiserror::Error)]
+/// The tool could not run as asked (exit code 3): codes and values, worded in `report/errors.rs`.
+#[derive(Debug)]
 pub enum CheckError {
-    #[error("{0}")]
-    Profile(#[from] ProfileError),
-    #[error("{0}")]
-    Usage(String),
+    /// A profile file (its message names the file, the line and the field).
+    Profile(ProfileError),
+    /// An option's value.
+    Option(OptionError),
+    /// `--server` or `--link`.
+    Link(crate::link::LinkError),
+    /// `--ca-file`.
+    Trust(crate::probe::tls::TrustError),
+    /// `--resolver`: the DNS client could not be built for it.
+    Dns(crate::probe::dns::DnsError),
+    /// `--platform ID` names no profile; `valid` lists the ids.
+    UnknownPlatform { id: String, valid: Vec<String> },
+    /// This platform needs `--server HOST`.
+    NeedsServer { id: String },
+    /// Every selected platform needs `--server HOST`.
+    NothingToCheck,
+    /// `--turn` without a BigBlueButton server to relay for.
+    TurnWithoutServer,
+}
+
+impl From<ProfileError> for CheckError {
+    fn from(e: ProfileError) -> Self {
+        CheckError::Profile(e)
+    }
+}
+
+impl From<OptionError> for CheckError {
+    fn from(e: OptionError) -> Self {
+        CheckError::Option(e)
+    }
+}
+
+/// An option's value that cannot be used (on the command line or in the double-click kit's
+/// settings file): what was given and what is wrong, never a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptionError {
+    /// `--uai`: not 7 digits and a letter.
+    BadUai { uai: String },
+    /// `--department`: not two or three digits, nor 2A / 2B.
+    BadDepartment { text: String },
+    /// `--bandwidth-url`: not ws(s):// or http(s):// with a host.
+    BadBandwidthUrl { text: String },
+    /// `--send`: not http(s):// with a host.
+    BadSendUrl { text: String },
+    /// `--resolver`: not IP or IP:PORT.
+    BadResolver { text: String },
+    /// `--lab-net`: not an address/prefix.
+    BadLabNet {
+        text: String,
+        why: crate::probe::dns::IpNetError,
+    },
+    /// `--turn`: not a relay.
+    BadRelay {
+        text: String,
+        why: crate::profile::RelayError,
+    },
+    /// `--duration` outside 1..=60 seconds.
+    Duration { secs: u64 },
+    /// `--timeout` outside 1..=120 seconds.
+    Timeout { secs: u64 },
+    /// `--json FILE` / `--html FILE` cannot be written.
+    Output {
+        option: &'static str,
+        path: String,
+        problem: OutputProblem,
+    },
+}
+
+/// Why an output file cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputProblem {
+    /// The path is a folder.
+    IsFolder,
+    /// Its folder does not exist.
+    NoFolder { dir: String },
+    /// Its folder takes no file (`kind` and the system's own message).
+    NotWritable {
+        dir: String,
+        kind: std::io::ErrorKind,
+        os: String,
+    },
 }
 
 /// The department of a UAI (`0921234X` -> `92`, `9711234A` -> `971`).
-pub fn department_of_uai(uai: &str) -> Result<String, String> {
+pub fn department_of_uai(uai: &str) -> Result<String, OptionError> {
     let u = uai.trim().to_ascii_uppercase();
     // Bytes, not characters, are counted and sliced below: only ASCII gets there.
     let ok = u.is_ascii()
@@ -89,9 +166,9 @@ pub fn department_of_uai(uai: &str) -> Result<String, String> {
         && u[..7].chars().all(|c| c.is_ascii_digit())
         && u.as_bytes()[7].is_ascii_alphabetic();
     if !ok {
-        return Err(format!(
-            "--uai {uai}: a UAI has 7 digits and a letter, like 0921234X"
-        ));
+        return Err(OptionError::BadUai {
+            uai: crate::inert::line(uai),
+        });
     }
     Ok(if let Some(rest) = u.strip_prefix('0') {
         rest[..2].to_string()
@@ -113,8 +190,7 @@ pub fn select(
     let mut server: Option<String> = None;
     for (option, value) in [("--server", &opts.server), ("--link", &opts.link)] {
         let Some(v) = value else { continue };
-        let link =
-            crate::link::parse(option, v, all).map_err(|e| CheckError::Usage(e.to_string()))?;
+        let link = crate::link::parse(option, v, all).map_err(CheckError::Link)?;
         match link.platform {
             Some(id) => {
                 if opts.platforms.is_empty() && !platforms.contains(&id) {
@@ -141,13 +217,10 @@ pub fn select(
             match all.iter().find(|p| &p.id == id) {
                 Some(p) => v.push(p),
                 None => {
-                    return Err(CheckError::Usage(format!(
-                        "unknown platform `{id}`; valid ids: {}",
-                        all.iter()
-                            .map(|p| p.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )));
+                    return Err(CheckError::UnknownPlatform {
+                        id: crate::inert::line(id),
+                        valid: all.iter().map(|p| p.id.clone()).collect(),
+                    });
                 }
             }
         }
@@ -169,23 +242,16 @@ pub fn select(
                 out.push(p.with_server(s).with_relays(&relays));
             }
             None if platforms.contains(&p.id) => {
-                return Err(CheckError::Usage(format!(
-                    "platform `{}` needs the server's name: add --server HOST (the host in the meeting link)",
-                    p.id
-                )));
+                return Err(CheckError::NeedsServer { id: p.id.clone() });
             }
             None => untested.push(p.name.clone()),
         }
     }
     if out.is_empty() {
-        return Err(CheckError::Usage(
-            "nothing to check: every selected platform needs --server HOST".into(),
-        ));
+        return Err(CheckError::NothingToCheck);
     }
     if !opts.turn.is_empty() && !wanted_server(&out, all) {
-        return Err(CheckError::Usage(
-            "--turn names the TURN relay of a BigBlueButton server: add --server HOST (the host in the meeting link)".into(),
-        ));
+        return Err(CheckError::TurnWithoutServer);
     }
     Ok((out, untested))
 }
@@ -212,16 +278,17 @@ pub fn prepare(mut opts: CheckOptions) -> Result<Prepared, CheckError> {
     let library = profile::Library::load(opts.profiles_dir.as_deref(), &opts.profiles)?;
     let (profiles, untested) = select(&library.platforms, &opts)?;
     if let Some(uai) = opts.venue.uai.clone() {
-        let dep = department_of_uai(&uai).map_err(CheckError::Usage)?;
+        let dep = department_of_uai(&uai)?;
         opts.venue.uai = Some(uai.trim().to_ascii_uppercase());
         if opts.venue.department.is_none() {
             opts.venue.department = Some(dep);
         }
     }
     if opts.timeout.is_zero() || opts.timeout > Duration::from_secs(120) {
-        return Err(CheckError::Usage(
-            "--timeout must be between 1 and 120 seconds".into(),
-        ));
+        return Err(OptionError::Timeout {
+            secs: opts.timeout.as_secs(),
+        }
+        .into());
     }
     let profile::Library {
         fingerprints,

@@ -875,7 +875,12 @@ fn media_rate_loss_garbage_and_strangers() {
         let (stranger, _s) = udp_peer_at(ip, media::DEFAULT_PORT).await;
         let m = media::measure(&ip.to_string(), media::DEFAULT_PORT, &dns, &plan, wait).await;
         let why = m.result.unwrap_err();
-        assert!(why.contains("not preflight serve"), "{why}");
+        assert!(
+            matches!(&why, media::NotMeasured::NotEcho { software: None, .. }),
+            "{why:?}"
+        );
+        let said = preflight::report::errors::not_measured(&why, preflight::report::Lang::En);
+        assert!(said.contains("not preflight serve"), "{said}");
         assert!(stranger.load(std::sync::atomic::Ordering::Relaxed) <= 3);
 
         // Nothing answers: not measured, within the wait.
@@ -885,7 +890,10 @@ fn media_rate_loss_garbage_and_strangers() {
         let ip = silent.local_addr().unwrap().ip();
         let t0 = Instant::now();
         let m = media::measure(&ip.to_string(), media::DEFAULT_PORT, &dns, &plan, wait).await;
-        assert!(m.result.is_err(), "{m:?}");
+        assert!(
+            matches!(m.result, Err(media::NotMeasured::NoAnswer { .. })),
+            "{m:?}"
+        );
         assert!(
             t0.elapsed() < Duration::from_millis(1500),
             "{:?}",

@@ -2,11 +2,11 @@
 
 use crate::cli::{CheckArgs, RoleArg, lang_of};
 use crate::model::Venue;
-use crate::options::{CheckOptions, Participant};
+use crate::options::{CheckOptions, OptionError, OutputProblem, Participant};
 use std::time::Duration;
 
 /// `--department`: two or three digits (971), or 2A / 2B.
-pub(super) fn department(s: &str) -> Result<String, String> {
+pub(super) fn department(s: &str) -> Result<String, OptionError> {
     let d = s.trim().to_ascii_uppercase();
     let ok = d.is_ascii()
         && (matches!(d.as_str(), "2A" | "2B")
@@ -14,62 +14,67 @@ pub(super) fn department(s: &str) -> Result<String, String> {
     if ok {
         Ok(d)
     } else {
-        Err(format!(
-            "--department {}: two or three digits (92, 971), or 2A / 2B",
-            crate::inert::line(s)
-        ))
+        Err(OptionError::BadDepartment {
+            text: crate::inert::line(s),
+        })
     }
 }
 
 /// `--bandwidth-url`: ws(s):// or http(s):// with a host.
-pub(super) fn bandwidth_url(s: &str) -> Result<String, String> {
+pub(super) fn bandwidth_url(s: &str) -> Result<String, OptionError> {
     match url::Url::parse(s.trim()) {
         Ok(u)
             if matches!(u.scheme(), "ws" | "wss" | "http" | "https") && u.host_str().is_some() =>
         {
             Ok(u.to_string())
         }
-        _ => Err(format!(
-            "--bandwidth-url {}: use ws(s)://HOST/ndt/v7/upload or http(s)://HOST/upload",
-            crate::inert::line(s)
-        )),
+        _ => Err(OptionError::BadBandwidthUrl {
+            text: crate::inert::line(s),
+        }),
     }
 }
 
 /// An output file's folder must exist and take a file: checked before the run, so that a
 /// typo does not cost a whole check.
-pub(super) fn check_output(option: &str, path: &std::path::Path) -> Result<(), String> {
-    let shown = crate::inert::line(&path.display().to_string());
+pub(super) fn check_output(
+    option: &'static str,
+    path: &std::path::Path,
+) -> Result<(), OptionError> {
+    let shown = |p: &std::path::Path| crate::inert::line(&p.display().to_string());
+    let err = |problem| OptionError::Output {
+        option,
+        path: shown(path),
+        problem,
+    };
     if path.is_dir() {
-        return Err(format!(
-            "{option} {shown}: this is a folder; give a file name"
-        ));
+        return Err(err(OutputProblem::IsFolder));
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
     if !dir.is_dir() {
-        return Err(format!(
-            "{option} {shown}: the folder {} does not exist",
-            crate::inert::line(&dir.display().to_string())
-        ));
+        return Err(err(OutputProblem::NoFolder { dir: shown(dir) }));
     }
     crate::report::probe_writable(dir).map_err(|e| {
-        format!(
-            "{option} {shown}: cannot write in {} ({e})",
-            crate::inert::line(&dir.display().to_string())
-        )
+        err(OutputProblem::NotWritable {
+            dir: shown(dir),
+            kind: e.kind(),
+            os: e.to_string(),
+        })
     })
 }
 
-pub(super) fn options(a: &CheckArgs) -> Result<CheckOptions, String> {
+pub(super) fn options(a: &CheckArgs) -> Result<CheckOptions, OptionError> {
     let mut lab_nets = Vec::new();
     for n in &a.lab_nets {
-        lab_nets.push(n.parse().map_err(|e| format!("--lab-net: {e}"))?);
+        lab_nets.push(n.parse().map_err(|why| OptionError::BadLabNet {
+            text: crate::inert::line(n),
+            why,
+        })?);
     }
     if a.duration == 0 || a.duration > 60 {
-        return Err("--duration must be between 1 and 60 seconds".into());
+        return Err(OptionError::Duration { secs: a.duration });
     }
     if let Some(p) = a.json.as_deref().filter(|p| p.as_os_str() != "-") {
         check_output("--json", p)?;

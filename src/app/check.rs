@@ -8,7 +8,7 @@ use crate::model::{Outcome, Report, Status};
 use crate::options::{self};
 use crate::pipeline;
 use crate::plan::Step;
-use crate::report::{Lang, text};
+use crate::report::{Lang, errors, text};
 use crate::runner::{Observer, Silent};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -46,7 +46,8 @@ pub(crate) async fn run_check(args: CheckArgs) -> i32 {
     let opts = match options(&args) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("preflight: {e}");
+            let l = crate::cli::lang_of(args.lang);
+            eprintln!("preflight: {}", errors::option(&e, l));
             return USAGE;
         }
     };
@@ -54,7 +55,7 @@ pub(crate) async fn run_check(args: CheckArgs) -> i32 {
     let prep = match options::prepare(opts) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("preflight: {e}");
+            eprintln!("preflight: {}", errors::check(&e, lang));
             return USAGE;
         }
     };
@@ -78,7 +79,7 @@ pub(crate) async fn run_check(args: CheckArgs) -> i32 {
     let report = match pipeline::run(prep, observer.clone(), cancel).await {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("preflight: {e}");
+            eprintln!("preflight: {}", errors::check(&e, lang));
             return USAGE;
         }
     };

@@ -114,7 +114,10 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
         Some(dir) => match crate::collect::Collector::new(dir, a.collect_token) {
             Ok(c) => Some(Arc::new(c)),
             Err(e) => {
-                eprintln!("preflight serve: {e}");
+                eprintln!(
+                    "preflight serve: {}",
+                    crate::report::errors::collect(&e, lang_of(None))
+                );
                 return USAGE;
             }
         },
@@ -177,7 +180,10 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
             0
         }
         Err(e) => {
-            eprintln!("preflight serve: {e}");
+            eprintln!(
+                "preflight serve: {}",
+                crate::report::errors::serve(&e, lang_of(None))
+            );
             USAGE
         }
     }
@@ -211,7 +217,10 @@ fn run_profiles(
     let all = match profile::Library::load(dir, files) {
         Ok(a) => a.platforms,
         Err(e) => {
-            eprintln!("preflight: {e}");
+            eprintln!(
+                "preflight: {}",
+                crate::report::errors::profile(&e, lang_of(None))
+            );
             return USAGE;
         }
     };
@@ -233,12 +242,11 @@ fn run_profiles(
                 0
             }
             None => {
+                let valid: Vec<String> = all.iter().map(|p| p.id.clone()).collect();
+                let id = crate::inert::line(&id);
                 eprintln!(
-                    "preflight: unknown platform `{id}`; valid ids: {}",
-                    all.iter()
-                        .map(|p| p.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "preflight: {}",
+                    crate::report::errors::unknown_platform(&id, &valid, lang_of(None))
                 );
                 USAGE
             }

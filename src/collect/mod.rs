@@ -13,6 +13,7 @@
 //!
 //! With `--collect-token`, both need the token (`?token=…` or `Authorization: Bearer …`).
 
+use crate::errors::CollectError;
 use crate::merge;
 use crate::report::Lang;
 use bytes::Bytes;
@@ -153,15 +154,20 @@ fn query_param(query: Option<&str>, key: &str) -> Option<String> {
 
 impl Collector {
     /// Collect into `dir` (made if missing; it must be writable).
-    pub fn new(dir: PathBuf, token: Option<String>) -> Result<Collector, String> {
+    pub fn new(dir: PathBuf, token: Option<String>) -> Result<Collector, CollectError> {
         if token.as_deref().is_some_and(|t| t.trim().is_empty()) {
-            return Err("--collect-token: the token is empty".into());
+            return Err(CollectError::EmptyToken);
         }
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("--collect {}: cannot create it: {e}", dir.display()))?;
+        let shown = || crate::inert::line(&dir.display().to_string());
+        std::fs::create_dir_all(&dir).map_err(|e| CollectError::CannotCreate {
+            dir: shown(),
+            os: e.to_string(),
+        })?;
         let probe = dir.join(format!(".preflight-write-{}", std::process::id()));
-        std::fs::write(&probe, b"")
-            .map_err(|e| format!("--collect {}: cannot write there: {e}", dir.display()))?;
+        std::fs::write(&probe, b"").map_err(|e| CollectError::NotWritable {
+            dir: shown(),
+            os: e.to_string(),
+        })?;
         let _ = std::fs::remove_file(&probe);
         Ok(Collector {
             dir,
@@ -432,11 +438,11 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let e = Collector::new(file.join("sub"), None).unwrap_err();
         assert!(
-            e.starts_with("--collect ") && e.contains("cannot create"),
-            "{e}"
+            matches!(&e, CollectError::CannotCreate { dir, .. } if dir.ends_with("sub")),
+            "{e:?}"
         );
         let e = Collector::new(d.path().join("r"), Some(" ".into())).unwrap_err();
-        assert!(e.contains("--collect-token"), "{e}");
+        assert_eq!(e, CollectError::EmptyToken);
         let c = Collector::new(d.path().join("new/folder"), Some("t".into())).unwrap();
         assert!(c.dir().is_dir());
         assert!(page(c.dir(), Lang::Fr).contains("Aucun rapport reçu pour l'instant"));

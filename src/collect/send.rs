@@ -1,7 +1,9 @@
 //! `check --send URL`: the report posted to a collecting server (through the venue's proxy when it
 //! has one), and what the run says about it.
 
+use crate::errors::SendError;
 use crate::model::Report;
+use crate::options::OptionError;
 use crate::report::Lang;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -10,12 +12,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// A `--send` URL: http(s) with a host.
-pub fn check_url(url: &str) -> Result<url::Url, String> {
+pub fn check_url(url: &str) -> Result<url::Url, OptionError> {
     match url::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(u),
-        _ => Err(format!(
-            "--send {url}: expected the collecting server's URL, like https://host/reports"
-        )),
+        _ => Err(OptionError::BadSendUrl {
+            text: crate::inert::line(url),
+        }),
     }
 }
 
@@ -34,8 +36,8 @@ pub async fn send(
     ca_file: Option<&Path>,
     proxy: Option<&str>,
     deadline: Duration,
-) -> Result<String, String> {
-    let u = check_url(url)?;
+) -> Result<String, SendError> {
+    let u = check_url(url).map_err(SendError::Url)?;
     let host = u.host_str().unwrap_or_default().to_string();
     let port = u.port_or_known_default().unwrap_or(443);
     let tls = u.scheme() == "https";
@@ -47,7 +49,9 @@ pub async fn send(
                     .await
                     .ok()
                     .and_then(|mut a| a.next())
-                    .ok_or_else(|| format!("cannot resolve the proxy {p}"))?;
+                    .ok_or_else(|| SendError::ProxyUnresolved {
+                        proxy: p.to_string(),
+                    })?;
                 let via = crate::probe::proxy::Proxy {
                     addr,
                     label: p.to_string(),
@@ -56,30 +60,30 @@ pub async fn send(
                 crate::probe::proxy::tunnel(&via, &host, port, deadline)
                     .await
                     .map(|(s, _)| s)
-                    .map_err(|e| e.error.message)?
+                    .map_err(|e| SendError::Connect(e.error.message))?
             }
             None => {
                 let ips: Vec<std::net::IpAddr> = tokio::net::lookup_host((host.as_str(), port))
                     .await
-                    .map_err(|e| format!("cannot resolve {host}: {e}"))?
+                    .map_err(|e| SendError::Unresolved {
+                        host: host.clone(),
+                        os: e.to_string(),
+                    })?
                     .map(|a| a.ip())
                     .collect();
                 crate::probe::tcp::connect(&ips, port, deadline)
                     .await
                     .map(|(s, _, _)| s)
-                    .map_err(|e| e.message)?
+                    .map_err(|e| SendError::Connect(e.message))?
             }
         };
         let stream: Box<dyn crate::measure::upload::Io> = if tls {
-            let trust = crate::probe::tls::Trust::new(ca_file, vec![])?;
+            let trust = crate::probe::tls::Trust::new(ca_file, vec![]).map_err(SendError::Trust)?;
             let (s, facts) = crate::probe::tls::handshake(tcp, &host, &[b"http/1.1"], &trust)
                 .await
-                .map_err(|e| e.message)?;
+                .map_err(|e| SendError::Connect(e.message))?;
             if let Err(why) = facts.judgement {
-                return Err(format!(
-                    "the server's certificate is not trusted: {}",
-                    why.message
-                ));
+                return Err(SendError::Untrusted(why.message));
             }
             Box::new(s)
         } else {
@@ -89,7 +93,9 @@ pub async fn send(
     };
     tokio::time::timeout(deadline, run)
         .await
-        .map_err(|_| format!("no answer within {} s", deadline.as_secs()))?
+        .map_err(|_| SendError::Timeout {
+            secs: deadline.as_secs(),
+        })?
 }
 
 pub(super) async fn post(
@@ -97,11 +103,11 @@ pub(super) async fn post(
     host: &str,
     path: &str,
     json: String,
-) -> Result<String, String> {
+) -> Result<String, SendError> {
     let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
         .handshake::<_, Full<Bytes>>(hyper_util::rt::TokioIo::new(stream))
         .await
-        .map_err(|e| format!("HTTP: {e}"))?;
+        .map_err(|e| SendError::Http(e.to_string()))?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
@@ -110,11 +116,11 @@ pub(super) async fn post(
         .header(hyper::header::USER_AGENT, crate::probe::fetch::USER_AGENT)
         .header(hyper::header::CONTENT_TYPE, "application/json")
         .body(Full::new(Bytes::from(json)))
-        .map_err(|e| format!("HTTP request: {e}"))?;
+        .map_err(|e| SendError::Http(e.to_string()))?;
     let resp = sender
         .send_request(req)
         .await
-        .map_err(|e| format!("HTTP: {e}"))?;
+        .map_err(|e| SendError::Http(e.to_string()))?;
     let status = resp.status();
     let body = http_body_util::Limited::new(resp.into_body(), 64 * 1024)
         .collect()
@@ -124,10 +130,13 @@ pub(super) async fn post(
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     match (status.as_u16(), v["stored"].as_str(), v["error"].as_str()) {
         (200 | 201, Some(name), _) => Ok(name.to_string()),
-        (_, _, Some(why)) => Err(format!("the server answered {status}: {why}")),
-        _ => Err(format!(
-            "the server answered {status}, not a preflight collecting server"
-        )),
+        (_, _, Some(why)) => Err(SendError::Refused {
+            status: status.to_string(),
+            why: crate::inert::line(why),
+        }),
+        _ => Err(SendError::NotCollector {
+            status: status.to_string(),
+        }),
     }
 }
 
@@ -193,6 +202,7 @@ pub async fn send_and_say(
                 Ok(p) => crate::report::console::report_kept(p.display(), lang),
                 Err(e) => crate::report::console::report_not_kept(e, lang),
             };
+            let why = crate::report::errors::send(&why, lang);
             crate::report::console::report_not_sent(&shown_url, why, &kept, lang)
         }
     };

@@ -6,8 +6,9 @@
 //! time to the second and the venue, and the window waits for Enter before it closes.
 
 use crate::cli::{CheckArgs, Kind, LangArg, RoleArg};
+use crate::errors::SidecarError;
 pub use crate::naming::{now, report_stem, slug};
-use crate::profile;
+use crate::profile::{self, ProfileError};
 use crate::report::Lang;
 use serde::Deserialize;
 use std::io::{BufRead, IsTerminal, Write};
@@ -69,23 +70,38 @@ pub struct Sidecar {
 }
 
 /// Read the sidecar file; None when there is none. Errors name the file, line and key.
-pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, String> {
+pub fn read_sidecar(path: &Path) -> Result<Option<Sidecar>, SidecarError> {
+    let file = || crate::inert::line(&path.display().to_string());
     let text = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+        Err(e) => {
+            return Err(SidecarError::Unreadable {
+                file: file(),
+                os: e.to_string(),
+            });
+        }
     };
-    let text = String::from_utf8(text)
-        .map_err(|_| format!("{}: not UTF-8 text (save it as UTF-8)", path.display()))?;
+    let text = String::from_utf8(text).map_err(|_| SidecarError::NotUtf8 { file: file() })?;
     let text = text.trim_start_matches('\u{feff}');
     profile::parse_toml(&path.display().to_string(), text)
         .map(Some)
-        .map_err(|e| e.to_string())
+        .map_err(SidecarError::Toml)
 }
 
 /// Fill what the command line left unsaid from the sidecar. Relative paths in the file are
 /// relative to the file's folder. The link is read by the check like `--link`.
-pub fn apply(args: &mut CheckArgs, s: Sidecar, dir: &Path, file: &Path) -> Result<(), String> {
+pub fn apply(
+    args: &mut CheckArgs,
+    s: Sidecar,
+    dir: &Path,
+    file: &Path,
+) -> Result<(), SidecarError> {
+    let key = |key, why| SidecarError::Key {
+        file: crate::inert::line(&file.display().to_string()),
+        key,
+        why: Box::new(why),
+    };
     let rel = |p: PathBuf| if p.is_absolute() { p } else { dir.join(p) };
     let defaults = crate::cli::Cli::default_check();
     if args.platforms.is_empty() {
@@ -127,17 +143,12 @@ pub fn apply(args: &mut CheckArgs, s: Sidecar, dir: &Path, file: &Path) -> Resul
     if args.resolver.is_none()
         && let Some(r) = s.resolver
     {
-        args.resolver = Some(
-            crate::cli::parse_resolver(&r)
-                .map_err(|e| format!("{}: key `resolver`: {e}", file.display()))?,
-        );
+        args.resolver = Some(crate::cli::parse_resolver(&r).map_err(|e| key("resolver", e))?);
     }
     if args.turn.is_empty() {
         for r in s.turn.map(OneOrMany::into_vec).unwrap_or_default() {
-            args.turn.push(
-                crate::cli::parse_relay(&r)
-                    .map_err(|e| format!("{}: key `turn`: {e}", file.display()))?,
-            );
+            args.turn
+                .push(crate::cli::parse_relay(&r).map_err(|e| key("turn", e))?);
         }
     }
     if args.lab_nets.is_empty() {
@@ -170,10 +181,10 @@ pub fn ask_missing(
     lang: Lang,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
-) -> Result<(), String> {
+) -> Result<(), ProfileError> {
     if args.server.is_none() && args.link.is_none() && args.platforms.is_empty() {
         let q = crate::report::console::ask_link(lang);
-        let all = profile::load_all(&args.profiles).map_err(|e| e.to_string())?;
+        let all = profile::load_all(&args.profiles)?;
         // Asked again until it reads as a link (or is skipped).
         while let Some(link) = ask(q, input, out) {
             match crate::link::parse("--link", &link, &all) {
@@ -182,7 +193,7 @@ pub fn ask_missing(
                     break;
                 }
                 Err(e) => {
-                    let _ = writeln!(out, "{e}");
+                    let _ = writeln!(out, "{}", crate::report::errors::link(&e, lang));
                 }
             }
         }
@@ -255,7 +266,8 @@ where
         match read_sidecar(&file) {
             Ok(Some(s)) => {
                 if let Err(e) = apply(&mut args, s, d, &file) {
-                    eprintln!("preflight: {e}");
+                    let l = crate::cli::lang_of(args.lang);
+                    eprintln!("preflight: {}", crate::report::errors::sidecar(&e, l));
                     return crate::exit::pause(early_lang, crate::exit::USAGE).await;
                 }
                 let l = crate::cli::lang_of(args.lang);
@@ -270,7 +282,10 @@ where
             }
             Ok(None) => {}
             Err(e) => {
-                eprintln!("preflight: {e}");
+                eprintln!(
+                    "preflight: {}",
+                    crate::report::errors::sidecar(&e, early_lang)
+                );
                 return crate::exit::pause(early_lang, crate::exit::USAGE).await;
             }
         }
@@ -285,7 +300,7 @@ where
             &mut std::io::stdout(),
         )
     {
-        eprintln!("preflight: {e}");
+        eprintln!("preflight: {}", crate::report::errors::profile(&e, lang));
         return crate::exit::pause(lang, crate::exit::USAGE).await;
     }
     let out = output_dir(&[dir, std::env::current_dir().ok()]);

@@ -30,7 +30,7 @@ fn double_click_is_a_check_in_its_own_window() {
     assert!(!double_click(false, false, true), "merge, serve, profiles");
 }
 
-fn sidecar(text: &str) -> Result<Sidecar, String> {
+fn sidecar(text: &str) -> Result<Sidecar, SidecarError> {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join(SIDECAR);
     std::fs::write(&p, text).unwrap();
@@ -83,11 +83,12 @@ fn the_file_names_what_to_test_unless_the_shortcut_does() {
 
 #[test]
 fn sidecar_errors_name_the_line_and_key() {
-    let e = sidecar("venue = \"CDI\"\nkind = \"universite\"\n").unwrap_err();
+    let said = |text: &str| crate::report::errors::sidecar(&sidecar(text).unwrap_err(), Lang::En);
+    let e = said("venue = \"CDI\"\nkind = \"universite\"\n");
     assert!(e.contains("preflight.toml:2:") && e.contains("kind"), "{e}");
-    let e = sidecar("venu = \"CDI\"\n").unwrap_err();
+    let e = said("venu = \"CDI\"\n");
     assert!(e.contains(":1:") && e.contains("venu"), "{e}");
-    let e = sidecar("platform = [\"bbb\"\n").unwrap_err();
+    let e = said("platform = [\"bbb\"\n");
     assert!(e.contains("preflight.toml:"), "{e}");
     let s = sidecar("resolver = \"nope\"\n").unwrap();
     let mut args = crate::cli::Cli::default_check();
@@ -98,7 +99,11 @@ fn sidecar_errors_name_the_line_and_key() {
         Path::new("/k/preflight.toml"),
     )
     .unwrap_err();
-    assert!(e.contains("`resolver`") && e.contains("nope"), "{e}");
+    for (l, key) in [(Lang::En, "key `resolver`"), (Lang::Fr, "clé « resolver »")] {
+        let e = crate::report::errors::sidecar(&e, l);
+        assert!(e.contains(key) && e.contains("nope"), "{e}");
+        assert!(e.starts_with("/k/preflight.toml"), "{e}");
+    }
     assert_eq!(
         read_sidecar(Path::new("/nonexistent/preflight.toml")),
         Ok(None)
@@ -150,8 +155,9 @@ fn questions_fill_link_and_venue_and_can_be_skipped() {
         "{asked}"
     );
     assert!(
-        asked.contains("--link `pas un lien !`"),
-        "asked again: {asked}"
+        asked.contains("--link « pas un lien ! »")
+            && asked.contains("donnez le lien de la réunion"),
+        "asked again, in French: {asked}"
     );
 
     let mut args = crate::cli::Cli::default_check();

@@ -96,43 +96,63 @@ pub struct MediaUdp {
     pub target_kbps: f64,
     pub platform: String,
     pub peer: String,
-    pub result: Result<Stats, String>,
+    pub result: Result<Stats, NotMeasured>,
+}
+
+/// Why the UDP test at media rate did not run (worded in `report/errors.rs`; the report's
+/// `not_measured` holds its English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotMeasured {
+    /// The measurement peer could not be reached at all.
+    Unreachable,
+    /// The peer is M-Lab's, which has no UDP echo.
+    NoEchoAtMLab,
+    /// The peer's name has no address (the DNS probe's message, when it has one).
+    NoAddress { host: String, why: Option<String> },
+    /// No UDP socket towards it (the probe's message).
+    Socket(String),
+    /// Its STUN server (which names itself `software`, when it does) is not preflight serve.
+    NotEcho {
+        peer: String,
+        software: Option<String>,
+    },
+    /// ICMP port unreachable.
+    Refused { peer: String },
+    /// No STUN answer at all.
+    NoAnswer { peer: String },
 }
 
 impl MediaUdp {
-    pub fn not_measured(plan: &Plan, peer: &str, why: impl Into<String>) -> MediaUdp {
+    pub fn not_measured(plan: &Plan, peer: &str, why: NotMeasured) -> MediaUdp {
         MediaUdp {
             target_kbps: plan.kbps.round(),
             platform: plan.platform.clone(),
             peer: peer.to_string(),
-            result: Err(why.into()),
+            result: Err(why),
         }
     }
 
-    /// The JSON of `bandwidth.media_udp`.
+    /// The JSON of `bandwidth.media_udp`, but for `not_measured` (words, which the report adds).
     pub fn json(&self) -> serde_json::Value {
         let mut v = serde_json::json!({
             "target_kbps": self.target_kbps,
             "platform": self.platform,
             "peer": self.peer,
         });
-        match &self.result {
-            Ok(s) => {
-                v["received_kbps"] = s.received_kbps.into();
-                v["loss_pct"] = s.loss_pct.into();
-                v["jitter_ms"] = s.jitter_ms.into();
-                v["sent"] = s.sent.into();
-                v["received"] = s.received.into();
-                v["packet_bytes"] = s.packet_bytes.into();
-                v["duration_ms"] = s.duration_ms.into();
-                if s.congested {
-                    v["congested"] = true.into();
-                }
-                if s.garbage > 0 {
-                    v["garbage"] = s.garbage.into();
-                }
+        if let Ok(s) = &self.result {
+            v["received_kbps"] = s.received_kbps.into();
+            v["loss_pct"] = s.loss_pct.into();
+            v["jitter_ms"] = s.jitter_ms.into();
+            v["sent"] = s.sent.into();
+            v["received"] = s.received.into();
+            v["packet_bytes"] = s.packet_bytes.into();
+            v["duration_ms"] = s.duration_ms.into();
+            if s.congested {
+                v["congested"] = true.into();
             }
-            Err(why) => v["not_measured"] = why.as_str().into(),
+            if s.garbage > 0 {
+                v["garbage"] = s.garbage.into();
+            }
         }
         v
     }
@@ -220,7 +240,12 @@ pub fn stats(sent: &[(u64, Option<(u64, usize)>)], packet_bytes: usize) -> Stats
 
 /// Is the peer at `addr` a `preflight serve` that echoes media packets? One STUN Binding
 /// request (sent again after 250 and 500 ms), its answer's SOFTWARE says.
-async fn is_echo(sock: &tokio::net::UdpSocket, wait: Duration) -> Result<(), String> {
+async fn is_echo(
+    sock: &tokio::net::UdpSocket,
+    peer: &str,
+    wait: Duration,
+) -> Result<(), NotMeasured> {
+    let peer = || peer.to_string();
     let req = crate::probe::stun::request(crate::profile::IceScheme::Stun);
     let mut buf = [0u8; 1500];
     let deadline = tokio::time::Instant::now() + wait;
@@ -242,24 +267,19 @@ async fn is_echo(sock: &tokio::net::UdpSocket, wait: Duration) -> Result<(), Str
                 if let Ok(r) = crate::probe::stun::decode(&req, &buf[..n]) {
                     return match r.software {
                         Some(s) if s.contains("preflight") && s.contains(SOFTWARE_MARK) => Ok(()),
-                        Some(s) => Err(format!(
-                            "its STUN server ({s}) is not preflight serve: no UDP echo there"
-                        )),
-                        None => {
-                            Err("its STUN server is not preflight serve: no UDP echo there".into())
-                        }
+                        software => Err(NotMeasured::NotEcho {
+                            peer: peer(),
+                            software,
+                        }),
                     };
                 }
             }
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                return Err("nothing answers on its UDP port (ICMP port unreachable)".into());
+                return Err(NotMeasured::Refused { peer: peer() });
             }
             Ok(Err(_)) => {}
             Err(_) if tokio::time::Instant::now() >= deadline => {
-                return Err(
-                    "no STUN answer on its UDP port: the peer is not preflight serve, or UDP to it is dropped"
-                        .into(),
-                );
+                return Err(NotMeasured::NoAnswer { peer: peer() });
             }
             Err(_) => {}
         }
@@ -355,18 +375,21 @@ pub async fn measure(host: &str, port: u16, dns: &Dns, plan: &Plan, wait: Durati
             match (d.error, addrs.first()) {
                 (None, Some(ip)) => SocketAddr::new(*ip, port),
                 (e, _) => {
-                    let why = e.map(|e| e.message).unwrap_or_else(|| "no address".into());
-                    return MediaUdp::not_measured(plan, &peer, format!("{host}: {why}"));
+                    let why = NotMeasured::NoAddress {
+                        host: host.to_string(),
+                        why: e.map(|e| e.message),
+                    };
+                    return MediaUdp::not_measured(plan, &peer, why);
                 }
             }
         }
     };
     let sock = match crate::probe::stun::udp_to(addr).await {
         Ok(s) => s,
-        Err(e) => return MediaUdp::not_measured(plan, &peer, e.message),
+        Err(e) => return MediaUdp::not_measured(plan, &peer, NotMeasured::Socket(e.message)),
     };
-    if let Err(why) = is_echo(&sock, wait).await {
-        return MediaUdp::not_measured(plan, &peer, format!("{peer}: {why}"));
+    if let Err(why) = is_echo(&sock, &peer, wait).await {
+        return MediaUdp::not_measured(plan, &peer, why);
     }
     let kbps = plan.kbps.min(MAX_KBPS);
     MediaUdp {

@@ -77,7 +77,7 @@ pub async fn bandwidth(
                 .and_then(|u| url::Url::parse(u).ok())
                 .and_then(|u| u.host_str().map(str::to_string))
                 .unwrap_or_default();
-            media::MediaUdp::not_measured(p, &host, "the measurement peer could not be reached")
+            media::MediaUdp::not_measured(p, &host, media::NotMeasured::Unreachable)
         }),
     };
     let prepared = tokio::select! {
@@ -194,7 +194,7 @@ async fn prepare(
         (Some(p), None) => Some(media::MediaUdp::not_measured(
             p,
             &host,
-            "M-Lab's servers have no UDP echo: host preflight serve and name it with --bandwidth-url",
+            media::NotMeasured::NoEchoAtMLab,
         )),
         (Some(p), Some(_)) => Some(
             media::measure(

@@ -27,9 +27,9 @@ pub async fn run(
         opts.ca_file.as_deref(),
         prep.fingerprints.interception_names(),
     )
-    .map_err(CheckError::Usage)?;
+    .map_err(CheckError::Trust)?;
     let dns =
-        Dns::new(opts.resolver, opts.timeout, opts.lab_nets.clone()).map_err(CheckError::Usage)?;
+        Dns::new(opts.resolver, opts.timeout, opts.lab_nets.clone()).map_err(CheckError::Dns)?;
     let resolver_desc = dns.description.clone();
     let env = Env {
         trust: Arc::new(trust),

@@ -54,13 +54,28 @@ impl IpNet {
     }
 }
 
+/// Why a text is not an `address/prefix` (worded in `report/errors.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpNetError {
+    /// The part before `/` is not an IP address.
+    NotAnAddress,
+    /// The prefix length is not a number up to 32 (IPv4) or 128 (IPv6).
+    BadPrefix,
+}
+
+/// The DNS client could not be built: for `--resolver` (`server`), or for the system's
+/// configuration (None); hickory's reason as it gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsError {
+    pub server: Option<SocketAddr>,
+    pub detail: String,
+}
+
 impl std::str::FromStr for IpNet {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = IpNetError;
+    fn from_str(s: &str) -> Result<Self, IpNetError> {
         let (a, p) = s.split_once('/').unwrap_or((s, ""));
-        let addr: IpAddr = a
-            .parse()
-            .map_err(|_| format!("`{s}` is not an address/prefix"))?;
+        let addr: IpAddr = a.parse().map_err(|_| IpNetError::NotAnAddress)?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = if p.is_empty() {
             max
@@ -68,7 +83,7 @@ impl std::str::FromStr for IpNet {
             p.parse::<u8>()
                 .ok()
                 .filter(|p| *p <= max)
-                .ok_or_else(|| format!("`{s}`: bad prefix length"))?
+                .ok_or(IpNetError::BadPrefix)?
         };
         Ok(IpNet { addr, prefix })
     }
@@ -103,7 +118,7 @@ impl Dns {
         server: Option<SocketAddr>,
         timeout: Duration,
         allowed: Vec<IpNet>,
-    ) -> Result<Dns, String> {
+    ) -> Result<Dns, DnsError> {
         let mut opts = ResolverOpts::default();
         opts.cache_size = 0;
         opts.attempts = 1;
@@ -119,7 +134,10 @@ impl Dns {
                 let r = Resolver::builder_with_config(cfg, TokioRuntimeProvider::default())
                     .with_options(opts)
                     .build()
-                    .map_err(|e| format!("cannot use the DNS server {addr}: {e}"))?;
+                    .map_err(|e| DnsError {
+                        server: Some(addr),
+                        detail: e.to_string(),
+                    })?;
                 (Some(r), addr.to_string())
             }
             None => match hickory_resolver::system_conf::read_system_conf() {
@@ -138,7 +156,10 @@ impl Dns {
                     let r = Resolver::builder_with_config(cfg, TokioRuntimeProvider::default())
                         .with_options(o)
                         .build()
-                        .map_err(|e| format!("cannot use the system DNS configuration: {e}"))?;
+                        .map_err(|e| DnsError {
+                            server: None,
+                            detail: e.to_string(),
+                        })?;
                     (Some(r), format!("system ({})", servers.join(", ")))
                 }
             },

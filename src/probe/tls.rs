@@ -35,37 +35,66 @@ pub struct Trust {
     pub extra: Option<String>,
 }
 
+/// The roots could not be set up (worded in `report/errors.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrustError {
+    /// `--ca-file` (its path, inert) cannot be used.
+    CaFile { path: String, problem: CaProblem },
+    /// The trust store could not be built (rustls's reason).
+    Store(String),
+}
+
+/// What is wrong with a `--ca-file`; the library's or the system's own reason where there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaProblem {
+    Unreadable {
+        kind: std::io::ErrorKind,
+        os: String,
+    },
+    BadPem(String),
+    NotCa(String),
+    NoCertificate,
+}
+
 pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
 impl Trust {
-    pub fn new(ca_file: Option<&Path>, interception_names: Vec<String>) -> Result<Trust, String> {
+    pub fn new(
+        ca_file: Option<&Path>,
+        interception_names: Vec<String>,
+    ) -> Result<Trust, TrustError> {
         let mut roots = RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         if let Some(path) = ca_file {
-            let pem = std::fs::read(path)
-                .map_err(|e| format!("--ca-file {}: cannot read: {e}", path.display()))?;
+            let ca = |problem| TrustError::CaFile {
+                path: crate::inert::line(&path.display().to_string()),
+                problem,
+            };
+            let pem = std::fs::read(path).map_err(|e| {
+                ca(CaProblem::Unreadable {
+                    kind: e.kind(),
+                    os: e.to_string(),
+                })
+            })?;
             let mut n = 0;
             for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-                let cert = cert.map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
-                roots.add(cert).map_err(|e| {
-                    format!("--ca-file {}: not a CA certificate: {e}", path.display())
-                })?;
+                let cert = cert.map_err(|e| ca(CaProblem::BadPem(e.to_string())))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| ca(CaProblem::NotCa(e.to_string())))?;
                 n += 1;
             }
             if n == 0 {
-                return Err(format!(
-                    "--ca-file {}: no PEM certificate found (expected -----BEGIN CERTIFICATE-----)",
-                    path.display()
-                ));
+                return Err(ca(CaProblem::NoCertificate));
             }
         }
         let provider = provider();
         let verifier =
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
-                .map_err(|e| format!("trust store: {e}"))?;
+                .map_err(|e| TrustError::Store(e.to_string()))?;
         // The system store may be unreadable or empty (a minimal container): then only the
         // public roots and --ca-file count, as before.
         let mut system_roots = RootCertStore::empty();

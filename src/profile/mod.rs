@@ -21,8 +21,8 @@ mod validate;
 pub use firewalls::PageSign;
 pub use library::Library;
 
-pub use relay::Relay;
-pub use toml_file::{parse_ice_url, parse_toml};
+pub use relay::{Relay, RelayError};
+pub use toml_file::{IceUriError, parse_ice_url, parse_toml};
 use validate::RawProfile;
 
 /// The platform profiles shipped inside the binary.

@@ -13,21 +13,33 @@ pub enum Relay {
     Uri(String),
 }
 
+/// Why a text is not a relay (worded in `report/errors.rs`, with an example).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelayError {
+    Empty,
+    /// A web address or a path, neither a host nor a turn:/turns: URI.
+    NotHostOrUri,
+    /// A turn:/turns:/stun: URI that does not parse.
+    Uri(IceUriError),
+    /// `host:port` whose port is not 1..=65535.
+    BadPort {
+        port: String,
+    },
+    NotHost,
+}
+
 impl std::str::FromStr for Relay {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Relay, String> {
+    type Err = RelayError;
+    fn from_str(s: &str) -> Result<Relay, RelayError> {
         let s = s.trim();
-        let example = "e.g. relay.example.org, relay.example.org:443 or turns:relay.example.org:443?transport=tcp";
         if s.is_empty() {
-            return Err(format!("a TURN relay is needed ({example})"));
+            return Err(RelayError::Empty);
         }
         if s.contains("://") || s.contains('/') {
-            return Err(format!(
-                "`{s}` is not a host name or a turn:/turns: URI ({example})"
-            ));
+            return Err(RelayError::NotHostOrUri);
         }
         if s.starts_with("turn:") || s.starts_with("turns:") || s.starts_with("stun:") {
-            parse_ice_url(s).map_err(|e| format!("{e} ({example})"))?;
+            parse_ice_url(s).map_err(RelayError::Uri)?;
             return Ok(Relay::Uri(s.to_string()));
         }
         let (host, port) = match s.rsplit_once(':') {
@@ -36,7 +48,9 @@ impl std::str::FromStr for Relay {
                 p.parse::<u16>()
                     .ok()
                     .filter(|p| *p > 0)
-                    .ok_or_else(|| format!("`{s}`: `{p}` is not a port ({example})"))?,
+                    .ok_or_else(|| RelayError::BadPort {
+                        port: p.to_string(),
+                    })?,
             ),
             _ => (s, 443),
         };
@@ -45,7 +59,7 @@ impl std::str::FromStr for Relay {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
         if !valid {
-            return Err(format!("`{s}` is not a host name ({example})"));
+            return Err(RelayError::NotHost);
         }
         Ok(Relay::Host {
             host: host.to_ascii_lowercase(),

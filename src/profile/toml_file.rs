@@ -91,40 +91,67 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Why a text is not a `stun:` / `turn:` / `turns:` URI (worded in `report/errors.rs`; its
+/// English is what a profile file's error says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IceUriError {
+    /// No `scheme:` at all.
+    NoScheme {
+        url: String,
+    },
+    BadPort {
+        url: String,
+        port: String,
+    },
+    BadHost {
+        url: String,
+    },
+    /// A query other than `?transport=udp` / `?transport=tcp`.
+    BadTransport {
+        url: String,
+    },
+    /// `turns:` asked over UDP.
+    TurnsOverUdp {
+        url: String,
+    },
+    UnknownScheme {
+        url: String,
+        scheme: String,
+    },
+}
+
 /// Parse `stun:host[:port]`, `turn:host[:port][?transport=udp|tcp]`, `turns:host[:port][?transport=tcp]`.
 pub fn parse_ice_url(
     url: &str,
-) -> Result<(IceScheme, String, u16, crate::model::Transport), String> {
+) -> Result<(IceScheme, String, u16, crate::model::Transport), IceUriError> {
     use crate::model::Transport;
+    let u = || url.to_string();
     let (scheme, rest) = url
         .split_once(':')
-        .ok_or_else(|| format!("`{url}` is not a stun:, turn: or turns: URI"))?;
+        .ok_or_else(|| IceUriError::NoScheme { url: u() })?;
     let (hostport, query) = match rest.split_once('?') {
         Some((h, q)) => (h, Some(q)),
         None => (rest, None),
     };
     let (host, port) = match hostport.rsplit_once(':') {
         Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => {
-            let port: u16 = p
-                .parse()
-                .map_err(|_| format!("`{url}`: `{p}` is not a port number"))?;
+            let port: u16 = p.parse().map_err(|_| IceUriError::BadPort {
+                url: u(),
+                port: p.to_string(),
+            })?;
             (h.trim_matches(|c| c == '[' || c == ']').to_string(), port)
         }
         _ => (hostport.to_string(), 0),
     };
     if host.is_empty() || host.contains('/') {
-        return Err(format!("`{url}`: missing or invalid host"));
+        return Err(IceUriError::BadHost { url: u() });
     }
     let transport_q = match query {
         None => None,
         Some(q) => match q.strip_prefix("transport=") {
             Some("udp") => Some(Transport::Udp),
             Some("tcp") => Some(Transport::Tcp),
-            _ => {
-                return Err(format!(
-                    "`{url}`: expected `?transport=udp` or `?transport=tcp`"
-                ));
-            }
+            _ => return Err(IceUriError::BadTransport { url: u() }),
         },
     };
     let (scheme, transport, default_port) = match scheme {
@@ -132,14 +159,15 @@ pub fn parse_ice_url(
         "turn" => (IceScheme::Turn, transport_q.unwrap_or(Transport::Udp), 3478),
         "turns" => {
             if transport_q == Some(Transport::Udp) {
-                return Err(format!("`{url}`: turns: runs over TLS, not UDP"));
+                return Err(IceUriError::TurnsOverUdp { url: u() });
             }
             (IceScheme::Turn, Transport::Tls, 5349)
         }
         other => {
-            return Err(format!(
-                "`{url}`: unknown scheme `{other}` (stun, turn or turns)"
-            ));
+            return Err(IceUriError::UnknownScheme {
+                url: u(),
+                scheme: other.to_string(),
+            });
         }
     };
     Ok((

@@ -269,7 +269,7 @@ pub(super) fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError>
         let facts = facts(c);
         for url in expand(c.url.get_ref(), &c.hosts) {
             let (scheme, host, port, transport) = parse_ice_url(&url)
-                .map_err(|m| ctx.err(c.url.span(), &format!("{field}.url"), m))?;
+                .map_err(|m| ctx.err(c.url.span(), &format!("{field}.url"), m.to_string()))?;
             ice.push(IceCheck {
                 url,
                 scheme,
@@ -282,7 +282,7 @@ pub(super) fn check(ctx: &Ctx, raw: RawProfile) -> Result<Profile, ProfileError>
     }
     for (i, t) in raw.turn.iter().enumerate() {
         t.parse::<Relay>()
-            .map_err(|m| ctx.err(ctx.key_span("turn"), &format!("turn[{i}]"), m))?;
+            .map_err(|m| ctx.err(ctx.key_span("turn"), &format!("turn[{i}]"), m.to_string()))?;
     }
 
     let n = &raw.needs;

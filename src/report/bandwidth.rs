@@ -1,5 +1,6 @@
 //! The report's `bandwidth` block, from the measurement and each platform's judgement.
 
+use crate::lang::Lang;
 use crate::options::Participant;
 
 /// The report's `bandwidth` block: the contract's fields for the most demanding platform, and
@@ -30,7 +31,12 @@ pub fn bandwidth(
         extra.insert("send_queue".into(), json!(m.upload.send_queue));
     }
     if let Some(u) = &m.media {
-        extra.insert("media_udp".into(), u.json());
+        let mut v = u.json();
+        if let Err(why) = &u.result {
+            // English, as the rest of the report's machine-read fields.
+            v["not_measured"] = super::errors::not_measured(why, Lang::En).into();
+        }
+        extra.insert("media_udp".into(), v);
     }
     extra.insert(
         "role".into(),

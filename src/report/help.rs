@@ -349,13 +349,18 @@ pub fn error_fr(e: &clap::Error) -> String {
             format!("valeur invalide pour {arg} : « {value} »{valid}")
         }
         ErrorKind::ValueValidation => {
-            // Our parsers' own reason follows clap's "invalid value ... :".
-            let full = e.to_string();
-            let reason = full
-                .lines()
-                .next()
-                .and_then(|l| l.split_once("': ").map(|(_, r)| r.to_string()))
-                .unwrap_or_default();
+            // Our parsers' typed reason, in French; else (clap's own parsers) what follows
+            // clap's "invalid value ... :".
+            let ours = std::error::Error::source(e)
+                .and_then(|s| s.downcast_ref::<crate::options::OptionError>())
+                .map(|o| super::errors::option(o, Lang::Fr));
+            let reason = ours.unwrap_or_else(|| {
+                let full = e.to_string();
+                full.lines()
+                    .next()
+                    .and_then(|l| l.split_once("': ").map(|(_, r)| r.to_string()))
+                    .unwrap_or_default()
+            });
             format!("valeur invalide pour {arg} : « {value} » — {reason}")
         }
         ErrorKind::UnknownArgument => format!("option inconnue : {arg}"),

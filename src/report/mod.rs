@@ -3,6 +3,7 @@
 
 pub mod bandwidth;
 pub mod console;
+pub mod errors;
 pub mod evidence;
 pub mod help;
 pub mod html;

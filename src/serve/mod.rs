@@ -20,6 +20,7 @@
 //! frames are counted as they arrive and thrown away, never assembled into 16 MiB messages.
 //! The soft file limit is raised to the hard one at start, and the connection cap kept below it.
 
+use crate::errors::{Listener, PemProblem, ServeError};
 use crate::probe::tls::provider;
 use crate::reply::{json, text};
 use bytes::Bytes;
@@ -135,26 +136,28 @@ pub struct Bound {
 
 type Log = Arc<dyn Fn(String) + Send + Sync>;
 
-fn tls_acceptor(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAcceptor, String> {
-    let read = |p: &PathBuf| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+fn tls_acceptor(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAcceptor, ServeError> {
+    let pem = |p: &PathBuf, problem| ServeError::Pem {
+        path: crate::inert::line(&p.display().to_string()),
+        problem,
+    };
+    let read =
+        |p: &PathBuf| std::fs::read(p).map_err(|e| pem(p, PemProblem::Unreadable(e.to_string())));
     let certs: Vec<_> = rustls_pemfile::certs(&mut &read(cert)?[..])
         .collect::<Result<_, _>>()
-        .map_err(|e| format!("{}: {e}", cert.display()))?;
+        .map_err(|e| pem(cert, PemProblem::BadPem(e.to_string())))?;
     if certs.is_empty() {
-        return Err(format!(
-            "{}: no certificate in this PEM file",
-            cert.display()
-        ));
+        return Err(pem(cert, PemProblem::NoCertificate));
     }
     let key = rustls_pemfile::private_key(&mut &read(key)?[..])
-        .map_err(|e| format!("{}: {e}", key.display()))?
-        .ok_or_else(|| format!("{}: no private key in this PEM file", key.display()))?;
+        .map_err(|e| pem(key, PemProblem::BadPem(e.to_string())))?
+        .ok_or_else(|| pem(key, PemProblem::NoKey))?;
     let cfg = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(|e| ServeError::Tls(e.to_string()))?
         .with_no_client_auth()
         .with_single_cert(certs, key)
-        .map_err(|e| format!("certificate and key: {e}"))?;
+        .map_err(|e| ServeError::Tls(e.to_string()))?;
     let mut cfg = cfg;
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(cfg)))
@@ -173,26 +176,35 @@ pub fn effective(limits: Limits, files: Option<u64>) -> Limits {
 
 /// Bind every listener, then serve in the background until the runtime stops.
 /// Errors (address in use, bad certificate) come back before anything is served.
-pub async fn start(opts: &ServeOptions, log: Log) -> Result<Bound, String> {
+pub async fn start(opts: &ServeOptions, log: Log) -> Result<Bound, ServeError> {
     let gate = Gate::new(opts.limits);
     let acceptor = match &opts.tls {
         Some((c, k)) => Some(tls_acceptor(c, k)?),
         None => None,
     };
+    let bind = |what, addr| {
+        move |e: std::io::Error| ServeError::Bind {
+            what,
+            addr,
+            os: e.to_string(),
+        }
+    };
     let listener = TcpListener::bind(opts.listen)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", opts.listen))?;
-    let http = listener.local_addr().map_err(|e| e.to_string())?;
+        .map_err(bind(Listener::Http, opts.listen))?;
+    let http = listener
+        .local_addr()
+        .map_err(bind(Listener::Http, opts.listen))?;
     let stun = match opts.stun {
         Some(addr) => {
             let udp = UdpSocket::bind(addr)
                 .await
-                .map_err(|e| format!("cannot listen on UDP {addr}: {e}"))?;
-            let bound = udp.local_addr().map_err(|e| e.to_string())?;
+                .map_err(bind(Listener::StunUdp, addr))?;
+            let bound = udp.local_addr().map_err(bind(Listener::StunUdp, addr))?;
             // TCP on the same port as UDP (as STUN servers do).
             let tcp = TcpListener::bind(bound)
                 .await
-                .map_err(|e| format!("cannot listen on TCP {bound}: {e}"))?;
+                .map_err(bind(Listener::StunTcp, bound))?;
             tokio::spawn(stun_udp(udp, log.clone()));
             tokio::spawn(stun_tcp(tcp, gate.clone(), log.clone()));
             Some(bound)
