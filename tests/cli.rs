@@ -13,6 +13,11 @@ fn preflight() -> Command {
     c.env_remove("ALL_PROXY")
         .env_remove("all_proxy")
         .env("NO_COLOR", "1");
+    // English unless a test asks otherwise (`--lang`, or its own LANG), whatever this machine's
+    // locale: the messages follow the language.
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C");
     c
 }
 
@@ -104,6 +109,54 @@ fn bad_option_exits_3() {
     let out = preflight().args(["--uai", "92X"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("7 digits and a letter"));
+}
+
+#[test]
+fn bad_values_are_said_in_the_users_language() {
+    // Checked by the program (--uai), by clap's value parser (--resolver, --turn), and before
+    // the run (--json's folder): each in French with --lang fr, in English with --lang en.
+    let cases: [(&[&str], &str, &str); 4] = [
+        (
+            &["--uai", "92X"],
+            "--uai 92X : un code UAI a 7 chiffres et une lettre, par exemple 0921234X",
+            "--uai 92X: a UAI has 7 digits and a letter, like 0921234X",
+        ),
+        (
+            &["--resolver", "dns.example"],
+            "« dns.example » n'est ni une adresse IP ni IP:PORT",
+            "`dns.example` is not an IP address or IP:PORT",
+        ),
+        (
+            &["--server", "bbb.example.test", "--turn", "relay:99999"],
+            "« relay:99999 » : « 99999 » n'est pas un port (par ex. relay.example.org",
+            "`relay:99999`: `99999` is not a port (e.g. relay.example.org",
+        ),
+        (
+            &["--json", "/nonexistent/x.json"],
+            "--json /nonexistent/x.json : le dossier /nonexistent n'existe pas",
+            "--json /nonexistent/x.json: the folder /nonexistent does not exist",
+        ),
+    ];
+    for (args, fr, en) in cases {
+        for (lang, says, not) in [("fr", fr, en), ("en", en, fr)] {
+            let out = preflight()
+                .args(args)
+                .args(["--platform", "webinaire", "--no-bandwidth", "--lang", lang])
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(3), "{args:?} {lang}: {err}");
+            assert!(err.contains(says), "{args:?} {lang}: {err}");
+            assert!(!err.contains(not), "{args:?} {lang}: {err}");
+        }
+    }
+    // No --lang: the environment's language.
+    let out = preflight()
+        .args(["--uai", "92X"])
+        .env("LANG", "fr_FR.UTF-8")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("7 chiffres et une lettre"));
 }
 
 #[test]
