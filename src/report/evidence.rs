@@ -3,36 +3,27 @@
 use crate::diagnose::firewall::{ClueKind, Evidence, Identification, Pattern};
 use crate::lang::Lang;
 use crate::model::Firewall;
+use crate::report::messages::{M, msg};
 
 fn line(e: &Evidence, l: Lang) -> String {
     let c = match e {
         Evidence::Pattern(Pattern::UdpBlockedToRelays) => {
-            return l
-                .t(
-                    "UDP est bloqué vers les relais média",
-                    "UDP is blocked towards the media relays",
-                )
-                .to_string();
+            return msg(l, M::UDPIsBlockedTowards).to_string();
         }
         Evidence::Pattern(Pattern::Only443ToRelays) => {
-            return l
-                .t(
-                    "vers les relais média, seul le port 443 passe (3478 fermé)",
-                    "towards the media relays, only port 443 gets through (3478 closed)",
-                )
-                .to_string();
+            return msg(l, M::TowardsTheMediaRelays).to_string();
         }
         Evidence::Clue(c) => c,
     };
     let what = match c.kind {
-        ClueKind::Issuer => l.t("certificat émis par", "certificate issued by"),
-        ClueKind::Title => l.t("page « ", "page “"),
-        ClueKind::Server => l.t("en-tête Server:", "header Server:"),
-        ClueKind::Via => l.t("en-tête Via:", "header Via:"),
+        ClueKind::Issuer => msg(l, M::CertificateIssuedBy),
+        ClueKind::Title => msg(l, M::Page),
+        ClueKind::Server => msg(l, M::HeaderServer),
+        ClueKind::Via => msg(l, M::HeaderVia),
         ClueKind::SquidError => "X-Squid-Error:",
-        ClueKind::Location => l.t("redirection vers", "redirect to"),
+        ClueKind::Location => msg(l, M::RedirectTo),
         ClueKind::Proxy => "proxy",
-        ClueKind::Sinkhole => l.t("nom détourné vers", "name diverted to"),
+        ClueKind::Sinkhole => msg(l, M::NameDivertedTo),
         ClueKind::Test => {
             return match l {
                 Lang::Fr => format!(

@@ -5,6 +5,7 @@
 
 use super::{Lang, i18n, why};
 use crate::model::{Outcome, ProbeKind, Report, Status, Verdict};
+use crate::report::messages::{M, msg};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -97,11 +98,11 @@ fn detail(o: &Outcome, l: Lang) -> String {
     let d = &o.data;
     let s = |k: &str| d.get(k).and_then(Value::as_str);
     for (k, label) in [
-        ("issuer", l.t("émetteur", "issuer")),
-        ("title", l.t("titre", "title")),
-        ("mapped_address", l.t("adresse vue", "mapped address")),
+        ("issuer", msg(l, M::Issuer)),
+        ("title", msg(l, M::Title)),
+        ("mapped_address", msg(l, M::MappedAddress)),
         ("proxy_marker", "proxy"),
-        ("path", l.t("chemin", "path")),
+        ("path", msg(l, M::Path)),
         ("note", "note"),
     ] {
         if let Some(v) = s(k) {
@@ -132,10 +133,10 @@ fn probe_table(s: &mut String, probes: &[Outcome], l: Lang) {
     let _ = write!(
         s,
         "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>ms</th><th>{}</th></tr></thead><tbody>",
-        l.t("Étape", "Step"),
-        l.t("Cible", "Target"),
-        l.t("État", "Status"),
-        l.t("Détail", "Detail")
+        msg(l, M::Step),
+        msg(l, M::Target),
+        msg(l, M::Status),
+        msg(l, M::Detail)
     );
     // Tests that did not run because a step before them failed: one line, not one row each.
     let skipped = probes
@@ -166,10 +167,7 @@ fn probe_table(s: &mut String, probes: &[Outcome], l: Lang) {
         let _ = write!(
             s,
             "<tr><td colspan=5 class=small>{skipped} {}</td></tr>",
-            esc(l.t(
-                "test(s) non lancé(s) : une étape avant eux a échoué (détail dans le rapport JSON)",
-                "test(s) not run: a step before them failed (details in the JSON report)"
-            ))
+            esc(msg(l, M::TestSNotRunA))
         );
     }
     s.push_str("</tbody></table>");
@@ -189,14 +187,7 @@ pub fn render_html(r: &Report, l: Lang) -> String {
         l.code(),
         esc(&title)
     );
-    let _ = write!(
-        s,
-        "<h1>{}</h1>",
-        esc(l.t(
-            "Le réseau de cette salle permet-il le webinaire ?",
-            "Can this room's network carry the webinar?"
-        ))
-    );
+    let _ = write!(s, "<h1>{}</h1>", esc(msg(l, M::CanThisRoomS)));
     let mut venue = vec![esc(&i18n::local_time(&r.started_at, l))];
     if let Some(v) = &r.venue.label {
         venue.push(esc(v));
@@ -207,7 +198,7 @@ pub fn render_html(r: &Report, l: Lang) -> String {
     if let Some(u) = &r.venue.uai {
         venue.push(format!("UAI {}", esc(u)));
     } else if let Some(d) = &r.venue.department {
-        venue.push(format!("{} {}", l.t("département", "department"), esc(d)));
+        venue.push(format!("{} {}", msg(l, M::Department), esc(d)));
     }
     let _ = write!(
         s,
@@ -215,10 +206,7 @@ pub fn render_html(r: &Report, l: Lang) -> String {
         venue.join(" — "),
         esc(&r.tool.version),
         if r.partial {
-            l.t(
-                " — <b>interrompu : rapport partiel</b>",
-                " — <b>interrupted: partial report</b>",
-            )
+            msg(l, M::BInterruptedPartialReport)
         } else {
             ""
         }
@@ -272,7 +260,7 @@ pub fn render_html(r: &Report, l: Lang) -> String {
         let _ = write!(
             s,
             "<h2>{}</h2><div class=box><p><b>{}</b></p>",
-            l.t("Qui contacter", "Whom to contact"),
+            msg(l, M::WhomToContact),
             esc(&sup.desk)
         );
         if let Some(c) = &sup.contact {
@@ -283,10 +271,10 @@ pub fn render_html(r: &Report, l: Lang) -> String {
             let _ = write!(
                 s,
                 "<h3>{}</h3><pre class=ticket id=ticket>{}</pre><button id=copy type=button onclick=\"copyTicket()\" data-done=\"{}\">{}</button>",
-                l.t("Ticket prêt à envoyer", "Ticket, ready to send"),
+                msg(l, M::TicketReadyToSend),
                 esc(t),
-                esc(l.t("Copié ✔", "Copied ✔")),
-                esc(l.t("Copier le ticket", "Copy the ticket"))
+                esc(msg(l, M::Copied)),
+                esc(msg(l, M::CopyTheTicket))
             );
         }
         s.push_str("</div>");
@@ -298,9 +286,9 @@ pub fn render_html(r: &Report, l: Lang) -> String {
         let _ = write!(
             s,
             "<h2>{}</h2><p><b>{}</b> ({} {:.0} %)</p><ul>",
-            l.t("Pare-feu probable", "Likely firewall"),
+            msg(l, M::LikelyFirewallFrPare),
             esc(&i18n::firewall(&r.firewall, l)),
-            l.t("confiance", "confidence"),
+            msg(l, M::Confidence),
             r.firewall.confidence * 100.0
         );
         for e in &r.firewall.evidence {
@@ -311,7 +299,7 @@ pub fn render_html(r: &Report, l: Lang) -> String {
 
     bandwidth(&mut s, r, l);
 
-    let _ = write!(s, "<h2>{}</h2>", l.t("Détail des tests", "Every test"));
+    let _ = write!(s, "<h2>{}</h2>", msg(l, M::EveryTest));
     for p in &r.platforms {
         let _ = write!(
             s,
@@ -334,7 +322,7 @@ pub fn render_html(r: &Report, l: Lang) -> String {
         .iter()
         .filter(|o| o.kind != ProbeKind::Bandwidth)
         .collect();
-    let _ = write!(s, "<h3>{}</h3><p class=small>", l.t("Réseau", "Network"));
+    let _ = write!(s, "<h3>{}</h3><p class=small>", msg(l, M::Network));
     if let Some(v) = &r.network.resolver {
         let _ = write!(s, "DNS : {}<br>", esc(v));
     }
@@ -345,15 +333,10 @@ pub fn render_html(r: &Report, l: Lang) -> String {
             .network
             .proxy
             .as_deref()
-            .unwrap_or(l.t("aucun (accès direct)", "none (direct access)")))
+            .unwrap_or(msg(l, M::NoneDirectAccess)))
     );
     if let Some(v) = &r.network.public_ip {
-        let _ = write!(
-            s,
-            "<br>{} : {}",
-            l.t("adresse publique", "public address"),
-            esc(v)
-        );
+        let _ = write!(s, "<br>{} : {}", msg(l, M::PublicAddress), esc(v));
     }
     s.push_str("</p>");
     if !quality.is_empty() {
@@ -363,9 +346,9 @@ pub fn render_html(r: &Report, l: Lang) -> String {
     let _ = writeln!(
         s,
         "<p class=small>{} {} ({} {}, {} s).</p></main><script>{COPY_JS}</script></body></html>",
-        l.t("Verdict global :", "Overall verdict:"),
+        msg(l, M::OverallVerdict),
         esc(i18n::verdict(r.verdict, l)),
-        l.t("code de sortie", "exit code"),
+        msg(l, M::ExitCode),
         r.exit_code(),
         l.dec(r.duration_ms as f64 / 1000.0, 1)
     );

@@ -2,68 +2,49 @@
 //! (as trippy does). Every user-facing sentence of the text report lives here.
 
 use crate::model::{ErrorClass, ProbeKind, Status, Verdict};
+use crate::report::messages::{M, msg};
 
 pub use crate::lang::Lang;
 
 /// A platform left untested because it needs its server's name.
 pub fn untested_needs_server(platform: &str, l: Lang) -> String {
-    format!(
-        "{platform} {}",
-        l.t(
-            ": non testé — indiquez le serveur avec --server HOTE (le nom dans le lien de la réunion)",
-            ": not tested — name the server with --server HOST (the host in the meeting link)"
-        )
-    )
+    format!("{platform} {}", msg(l, M::NotTestedNameThe))
 }
 
 /// The upload was not measured: nothing reachable (`None`), or why.
 pub fn upload_not_measured(why: Option<&str>, l: Lang) -> String {
     match why {
-        None => l
-            .t(
-                "Débit montant non mesuré : rien n'est joignable depuis ce réseau.",
-                "Upload not measured: nothing is reachable from this network.",
-            )
-            .to_string(),
-        Some(why) => format!(
-            "{} {why}",
-            l.t("Débit montant non mesuré :", "Upload not measured:")
-        ),
+        None => msg(l, M::UploadNotMeasuredNothing).to_string(),
+        Some(why) => format!("{} {why}", msg(l, M::UploadNotMeasured)),
     }
 }
 
 /// The progress line during the measurements.
 pub fn measuring(l: Lang) -> &'static str {
-    l.t(
-        "mesure de la qualité du chemin et du débit montant…",
-        "measuring path quality and upload…",
-    )
+    msg(l, M::MeasuringPathQualityAnd)
 }
 
 /// A platform's summary when Ctrl-C stopped the run before it could tell.
 pub fn interrupted(l: Lang) -> &'static str {
-    l.t(
-        "Interrompu (Ctrl-C) avant la fin des tests : rien n'est conclu.",
-        "Interrupted (Ctrl-C) before every test ran: nothing is concluded.",
-    )
+    msg(l, M::InterruptedCtrlCBefore)
 }
 
 pub fn verdict(v: Verdict, l: Lang) -> &'static str {
     match v {
-        Verdict::Ready => l.t("prêt", "ready"),
-        Verdict::Degraded => l.t("dégradé", "degraded"),
-        Verdict::Blocked => l.t("bloqué", "blocked"),
-        Verdict::Incomplete => l.t("incomplet (interrompu)", "incomplete (interrupted)"),
+        Verdict::Ready => msg(l, M::Ready),
+        Verdict::Degraded => msg(l, M::Degraded),
+        Verdict::Blocked => msg(l, M::Blocked),
+        Verdict::Incomplete => msg(l, M::IncompleteInterrupted),
     }
 }
 
 /// The kind of school, as people write it.
 pub fn kind(k: &str, l: Lang) -> &str {
     match k {
-        "ecole" => l.t("école", "école (primary school)"),
-        "college" => l.t("collège", "collège (middle school)"),
-        "lycee" => l.t("lycée", "lycée (high school)"),
-        "other" => l.t("autre", "other"),
+        "ecole" => msg(l, M::EcolePrimarySchool),
+        "college" => msg(l, M::CollegeMiddleSchool),
+        "lycee" => msg(l, M::LyceeHighSchool),
+        "other" => msg(l, M::Other),
         other => other,
     }
 }
@@ -71,9 +52,9 @@ pub fn kind(k: &str, l: Lang) -> &str {
 pub fn status(s: Status, l: Lang) -> &'static str {
     match s {
         Status::Ok => "ok",
-        Status::Warn => l.t("attention", "warning"),
-        Status::Fail => l.t("échec", "failed"),
-        Status::Skipped => l.t("non testé", "skipped"),
+        Status::Warn => msg(l, M::Warning),
+        Status::Fail => msg(l, M::Failed),
+        Status::Skipped => msg(l, M::Skipped),
     }
 }
 
@@ -85,9 +66,9 @@ pub fn step(k: ProbeKind, l: Lang) -> &'static str {
         ProbeKind::Https => "HTTPS",
         ProbeKind::Websocket => "WebSocket",
         ProbeKind::Stun => "STUN",
-        ProbeKind::Turn => l.t("TURN (relais média)", "TURN (media relay)"),
-        ProbeKind::UdpQuality => l.t("qualité UDP", "UDP quality"),
-        ProbeKind::Bandwidth => l.t("débit montant", "upload"),
+        ProbeKind::Turn => msg(l, M::TURNMediaRelay),
+        ProbeKind::UdpQuality => msg(l, M::UDPQuality),
+        ProbeKind::Bandwidth => msg(l, M::Upload),
         ProbeKind::Proxy => "proxy",
         ProbeKind::Http => "HTTP",
     }
@@ -97,76 +78,34 @@ pub fn step(k: ProbeKind, l: Lang) -> &'static str {
 pub fn class_meaning(c: ErrorClass, l: Lang) -> &'static str {
     use ErrorClass::*;
     match c {
-        Timeout => l.t(
-            "aucune réponse dans le délai : les paquets sont probablement jetés par un pare-feu",
-            "no answer in time: a firewall probably drops the packets",
-        ),
-        Refused => l.t(
-            "connexion refusée : un pare-feu rejette ce port, ou rien n'y écoute",
-            "connection refused: a firewall rejects this port, or nothing listens on it",
-        ),
-        Reset => l.t(
-            "connexion coupée en cours de route (un filtre coupe la connexion)",
-            "the connection was cut on the way (a filter resets it)",
-        ),
-        Unreachable => l.t("serveur injoignable (pas de route)", "server unreachable (no route)"),
-        Nxdomain => l.t(
-            "ce nom n'existe pas pour le DNS de ce réseau",
-            "this name does not exist for this network's DNS",
-        ),
-        Servfail => l.t("le serveur DNS est en échec", "the DNS server fails"),
-        NoAnswer => l.t("le DNS ne donne aucune adresse pour ce nom", "the DNS gives no address for this name"),
-        DnsSinkhole => l.t(
-            "le DNS du réseau détourne ce nom vers une fausse adresse (filtrage DNS)",
-            "the network's DNS diverts this name to a fake address (DNS filtering)",
-        ),
-        TlsInterception => l.t(
-            "le chiffrement est intercepté : un pare-feu présente son propre certificat (inspection TLS)",
-            "encryption is intercepted: a firewall presents its own certificate (TLS inspection)",
-        ),
-        CertInvalid => l.t(
-            "certificat invalide (expiré, ou pour un autre nom ; vérifiez l'heure de l'ordinateur)",
-            "invalid certificate (expired, or for another name; check the computer's clock)",
-        ),
-        TlsHandshake => l.t("la négociation TLS a échoué", "the TLS handshake failed"),
-        HttpStatus => l.t(
-            "le serveur répond par une erreur HTTP",
-            "the server answers with an HTTP error",
-        ),
-        BlockPage => l.t(
-            "une page de filtrage répond à la place du service",
-            "a filtering page answers instead of the service",
-        ),
-        ProxyRequired => l.t(
-            "l'accès direct est fermé : ce réseau impose un proxy",
-            "direct access is closed: this network requires a proxy",
-        ),
-        ProxyAuth => l.t(
-            "le proxy demande une identification",
-            "the proxy asks for credentials",
-        ),
-        ProxyRefused => l.t("le proxy refuse cette destination", "the proxy refuses this destination"),
-        UpgradeRefused => l.t(
-            "les WebSockets sont refusés par un filtre",
-            "WebSockets are refused by a filter",
-        ),
-        NoRelay => l.t(
-            "le port répond, mais ce n'est pas un relais TURN (un serveur web, ou un boîtier qui refuse le protocole TURN)",
-            "the port answers, but it is not a TURN relay (a web server, or a box that refuses the TURN protocol)",
-        ),
-        NoResponse => l.t("aucune réponse utilisable", "no usable answer"),
-        Malformed => l.t(
-            "réponse incompréhensible (ce n'est pas le bon protocole)",
-            "unintelligible answer (not the expected protocol)",
-        ),
-        TooLarge => l.t("réponse démesurée, abandonnée", "oversized answer, abandoned"),
-        Closed => l.t("la connexion s'est fermée sans réponse", "the connection closed without an answer"),
-        Local => l.t("le test n'a pas pu être lancé sur cet ordinateur", "the test could not start on this computer"),
-        Insufficient => l.t("insuffisant pour le flux à envoyer", "not enough for the stream to send"),
-        Stalled => l.t("le serveur de mesure a cessé de lire l'envoi", "the measurement peer stopped reading"),
-        PoorQuality => l.t("pertes, gigue ou latence trop fortes pour l'audio et la vidéo en direct", "loss, jitter or latency too high for live audio and video"),
-        Interrupted => l.t("arrêté avant la fin (Ctrl-C) : chiffre mesuré jusque-là", "stopped before the end (Ctrl-C): figure measured until then"),
-        LatencyUnderLoad => l.t("la latence monte fortement quand la liaison est chargée : le son prendra du retard", "latency rises sharply when the link is busy: audio will lag"),
+        Timeout => msg(l, M::NoAnswerInTime),
+        Refused => msg(l, M::ConnectionRefusedAFirewall),
+        Reset => msg(l, M::TheConnectionWasCut),
+        Unreachable => msg(l, M::ServerUnreachableNoRoute),
+        Nxdomain => msg(l, M::ThisNameDoesNot),
+        Servfail => msg(l, M::TheDNSServerFails),
+        NoAnswer => msg(l, M::TheDNSGivesNo),
+        DnsSinkhole => msg(l, M::TheNetworkSDNS),
+        TlsInterception => msg(l, M::EncryptionIsInterceptedA),
+        CertInvalid => msg(l, M::InvalidCertificateExpiredOr),
+        TlsHandshake => msg(l, M::TheTLSHandshakeFailed),
+        HttpStatus => msg(l, M::TheServerAnswersWith),
+        BlockPage => msg(l, M::AFilteringPageAnswers),
+        ProxyRequired => msg(l, M::DirectAccessIsClosed),
+        ProxyAuth => msg(l, M::TheProxyAsksFor),
+        ProxyRefused => msg(l, M::TheProxyRefusesThis),
+        UpgradeRefused => msg(l, M::WebSocketsAreRefusedBy),
+        NoRelay => msg(l, M::ThePortAnswersBut),
+        NoResponse => msg(l, M::NoUsableAnswer),
+        Malformed => msg(l, M::UnintelligibleAnswerNotThe),
+        TooLarge => msg(l, M::OversizedAnswerAbandoned),
+        Closed => msg(l, M::TheConnectionClosedWithout),
+        Local => msg(l, M::TheTestCouldNot),
+        Insufficient => msg(l, M::NotEnoughForThe),
+        Stalled => msg(l, M::TheMeasurementPeerStopped),
+        PoorQuality => msg(l, M::LossJitterOrLatency),
+        Interrupted => msg(l, M::StoppedBeforeTheEnd),
+        LatencyUnderLoad => msg(l, M::LatencyRisesSharplyWhen),
     }
 }
 
@@ -257,8 +196,8 @@ pub fn action(r: &crate::model::Report, l: Lang) -> String {
 pub fn firewall(f: &crate::model::Firewall, l: Lang) -> String {
     match (&f.name, f.family.as_str()) {
         (Some(n), _) => n.clone(),
-        (None, "unknown") => l.t("non identifié", "not identified").into(),
-        (None, "none") => l.t("aucun", "none").into(),
+        (None, "unknown") => msg(l, M::NotIdentified).into(),
+        (None, "none") => msg(l, M::None).into(),
         (None, other) => other.to_string(),
     }
 }

@@ -6,6 +6,7 @@ use crate::lang::Lang;
 use crate::measure::needs::Fit;
 use crate::measure::quality::{Judgement, Measure};
 use crate::model::{Outcome, PlatformReport};
+use crate::report::messages::{M, msg};
 
 /// Add the measurements to one platform's report, with the verdict they give.
 pub fn add(
@@ -51,12 +52,12 @@ fn line(f: &MeasureFinding, q: Option<&Outcome>, b: Option<&(Outcome, Fit)>, l: 
                 },
                 _ => String::new(),
             };
-            let what = l.t("qualité du chemin UDP", "UDP path quality");
+            let what = msg(l, M::UDPPathQualityFrQualite);
             format!("{what} — {}{figures}", super::why(q, l))
         }
         (MeasureFinding::UdpPoliced, _, Some((b, _))) => format!(
             "{} — {}",
-            l.t("UDP au débit des médias", "UDP at media rate"),
+            msg(l, M::UDPAtMediaRate),
             policed(
                 b.data
                     .get("udp_policed")
@@ -65,14 +66,10 @@ fn line(f: &MeasureFinding, q: Option<&Outcome>, b: Option<&(Outcome, Fit)>, l: 
             )
         ),
         (MeasureFinding::UploadShort, _, Some((_, fit))) => {
-            format!(
-                "{} — {}",
-                l.t("débit montant", "upload"),
-                super::needs::advice(fit, l)
-            )
+            format!("{} — {}", msg(l, M::Upload), super::needs::advice(fit, l))
         }
         (MeasureFinding::UploadWarned, _, Some((b, _))) => {
-            format!("{} — {}", l.t("débit montant", "upload"), super::why(b, l))
+            format!("{} — {}", msg(l, M::Upload), super::why(b, l))
         }
         _ => String::new(),
     }
@@ -107,25 +104,15 @@ pub fn path_quality(j: &Judgement, l: Lang) -> String {
         })
         .collect();
     let what = if figures.is_empty() {
-        l.t(
-            "aucun paquet n'a reçu de réponse",
-            "no answer to any packet",
-        )
-        .to_string()
+        msg(l, M::NoAnswerToAny).to_string()
     } else {
         figures.join(", ")
     };
     let means = match critical {
-        true => l.t(
-            "l'audio et la vidéo en direct ne tiendront pas",
-            "live audio and video will not hold",
-        ),
-        false => l.t(
-            "l'audio peut hacher, la vidéo se figer",
-            "audio may break up, video may freeze",
-        ),
+        true => msg(l, M::LiveAudioAndVideo),
+        false => msg(l, M::AudioMayBreakUp),
     };
-    format!("{what}{}{means}", l.t(" : ", ": "))
+    format!("{what}{}{means}", msg(l, M::Colon))
 }
 
 /// The UDP-policing finding, from the figures `measure::judged` put in `udp_policed`.

@@ -3,6 +3,7 @@
 
 use crate::lang::Lang;
 use crate::report::html::{CSS, esc};
+use crate::report::messages::{M, msg};
 use std::fmt::Write;
 
 /// One line of the table.
@@ -30,23 +31,23 @@ pub struct Skipped {
 
 fn verdict_word(v: &str, l: Lang) -> String {
     match v {
-        "ready" => l.t("prêt", "ready").into(),
-        "degraded" => l.t("dégradé", "degraded").into(),
-        "blocked" => l.t("bloqué", "blocked").into(),
-        "incomplete" => l.t("incomplet", "incomplete").into(),
+        "ready" => msg(l, M::Ready).into(),
+        "degraded" => msg(l, M::Degraded).into(),
+        "blocked" => msg(l, M::Blocked).into(),
+        "incomplete" => msg(l, M::Incomplete).into(),
         other => other.into(),
     }
 }
 
 fn headers(l: Lang) -> [&'static str; 7] {
     [
-        l.t("Salle", "Venue"),
-        l.t("Plateforme", "Platform"),
+        msg(l, M::Venue),
+        msg(l, M::Platform),
         "Verdict",
-        l.t("Débit montant", "Upload"),
-        l.t("Qualité (perte/gigue/RTT)", "Quality (loss/jitter/RTT)"),
-        l.t("Pare-feu", "Firewall"),
-        l.t("Guichet", "Desk"),
+        msg(l, M::UploadFrDebitMontant),
+        msg(l, M::QualityLossJitterRTT),
+        msg(l, M::Firewall),
+        msg(l, M::Desk),
     ]
 }
 
@@ -59,7 +60,7 @@ fn cells(r: &Row, l: Lang) -> [String; 7] {
             .map(|u| format!("{} Mbit/s", l.dec(u / 1000.0, 1)))
             .unwrap_or_default(),
         match r.quality.as_str() {
-            "skipped" => l.t("UDP bloqué", "UDP blocked").to_string(),
+            "skipped" => msg(l, M::UDPBlocked).to_string(),
             q => q.to_string(),
         },
         r.firewall.clone(),
@@ -103,15 +104,15 @@ pub fn text(rows: &[Row], skipped: &[Skipped], l: Lang) -> String {
         s,
         "\n{} {} — {} {}",
         venues.len(),
-        l.t("salle(s)", "venue(s)"),
+        msg(l, M::VenueS),
         blocked.len(),
-        l.t("bloquée(s)", "blocked")
+        msg(l, M::BlockedFrBloquee)
     );
     for k in skipped {
         let _ = writeln!(
             s,
             "{} {} : {}",
-            l.t("Ignoré :", "Skipped:"),
+            msg(l, M::SkippedFrIgnore),
             crate::inert::line(&k.file),
             crate::inert::line(&k.why)
         );
@@ -131,8 +132,8 @@ pub const CSV_SEP: char = ';';
 pub fn csv(rows: &[Row], l: Lang) -> String {
     let mut s = String::from("\u{feff}");
     let mut head: Vec<String> = headers(l).iter().map(|h| csv_field(h, CSV_SEP)).collect();
-    head.push(csv_field(l.t("Résumé", "Summary"), CSV_SEP));
-    head.push(csv_field(l.t("Fichier", "File"), CSV_SEP));
+    head.push(csv_field(msg(l, M::Summary), CSV_SEP));
+    head.push(csv_field(msg(l, M::File), CSV_SEP));
     let _ = write!(s, "{}\r\n", head.join(&CSV_SEP.to_string()));
     for r in rows {
         let mut c: Vec<String> = cells(r, l).iter().map(|c| csv_field(c, CSV_SEP)).collect();
@@ -153,10 +154,7 @@ pub fn html(rows: &[Row], skipped: &[Skipped], l: Lang) -> String {
 /// collecting server's live page is this page.
 pub fn html_page(rows: &[Row], skipped: &[Skipped], l: Lang, head: &str, intro: &str) -> String {
     let mut s = String::new();
-    let title = l.t(
-        "Journée de test — synthèse des salles",
-        "Test day — venues summary",
-    );
+    let title = msg(l, M::TestDayVenuesSummary);
     let _ = write!(
         s,
         "<!DOCTYPE html><html lang={}><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\">{head}<title>{title}</title><style>{CSS}</style></head><body><main><h1>{title}</h1>{intro}<table><thead><tr>",
@@ -192,7 +190,7 @@ pub fn html_page(rows: &[Row], skipped: &[Skipped], l: Lang, head: &str, intro: 
         let _ = write!(
             s,
             "<p class=small>{} {} : {}</p>",
-            l.t("Ignoré :", "Skipped:"),
+            msg(l, M::SkippedFrIgnore),
             esc(&k.file),
             esc(&k.why)
         );
@@ -207,21 +205,15 @@ pub fn live_intro(reports: usize, blocked: usize, at: &str, lang: Lang) -> Strin
     if reports == 0 {
         format!(
             "<p id=live>{} — {at}</p>",
-            lang.t(
-                "Aucun rapport reçu pour l'instant ; cette page se met à jour toute seule",
-                "No report received yet; this page updates itself"
-            )
+            msg(lang, M::NoReportReceivedYet)
         )
     } else {
         format!(
             "<p id=live>{reports} {} — {blocked} {} — {} {at} ({})</p>",
-            lang.t("rapport(s) reçu(s)", "report(s) received"),
-            lang.t("salle(s) bloquée(s)", "blocked"),
-            lang.t("mis à jour à", "updated at"),
-            lang.t(
-                "la page se met à jour toute seule",
-                "this page updates itself"
-            ),
+            msg(lang, M::ReportSReceived),
+            msg(lang, M::BlockedFrSalle),
+            msg(lang, M::UpdatedAt),
+            msg(lang, M::ThisPageUpdatesItself),
         )
     }
 }

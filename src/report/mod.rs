@@ -10,6 +10,7 @@ pub mod html;
 pub mod i18n;
 pub mod measures;
 pub mod merged;
+pub mod messages;
 pub mod needs;
 pub mod profiles;
 pub mod requests;
@@ -22,6 +23,7 @@ pub use i18n::{Lang, network_message};
 use crate::diagnose::verdict::{Diagnosis, Finding};
 use crate::model::{Outcome, PlatformReport, ProbeKind, Status};
 use crate::plan::{PlatformPlan, Role};
+use crate::report::messages::{M, msg};
 
 /// Write `bytes` to `path` whole or not at all: into a temporary file in the same folder,
 /// then renamed over `path` (a run killed mid-write leaves the previous report intact).
@@ -111,19 +113,16 @@ pub fn media_udp(b: &crate::model::Bandwidth, l: Lang) -> Option<String> {
     let who = m.get("platform").and_then(|v| v.as_str()).unwrap_or("");
     let head = format!(
         "{} ({:.0} kbit/s, {who}){}",
-        l.t("UDP au débit des médias", "UDP at media rate"),
+        msg(l, M::UDPAtMediaRate),
         f("target_kbps")?,
-        l.t(" : ", ": ")
+        msg(l, M::Colon)
     );
     Some(match (f("loss_pct"), f("jitter_ms"), f("received_kbps")) {
         (Some(lo), Some(j), Some(r)) => {
             let (lo, j) = (l.dec(lo, 1), l.dec(j, 1));
             let congested = m.get("congested").and_then(|v| v.as_bool()) == Some(true);
             let tail = if congested {
-                l.t(
-                    " — arrêté : le lien montant ne tient pas ce débit",
-                    " — stopped: the uplink cannot carry this rate",
-                )
+                msg(l, M::StoppedTheUplinkCannot)
             } else {
                 ""
             };
@@ -134,31 +133,20 @@ pub fn media_udp(b: &crate::model::Bandwidth, l: Lang) -> Option<String> {
                 }
             }
         }
-        _ => format!(
-            "{head}{}",
-            l.t(
-                "non mesuré (pas d'écho UDP chez ce pair de mesure)",
-                "not measured (no UDP echo at this measurement peer)"
-            )
-        ),
+        _ => format!("{head}{}", msg(l, M::NotMeasuredNoUDP)),
     })
 }
 
 pub fn why(o: &Outcome, lang: Lang) -> String {
     if o.status == Status::Skipped {
         if interrupted(o) {
-            return lang
-                .t(
-                    "non testé : interrompu (Ctrl-C)",
-                    "not tested: interrupted (Ctrl-C)",
-                )
-                .to_string();
+            return msg(lang, M::NotTestedInterruptedCtrl).to_string();
         }
         let skip = o.facts.skip.as_ref();
         let by = skip.and_then(|s| s.probe.as_deref()).unwrap_or("");
         return match skip.and_then(|s| s.cause) {
             Some(c) => format!("{} [{by}]", i18n::class_meaning(c, lang)),
-            None => lang.t("non testé", "not tested").to_string(),
+            None => msg(lang, M::NotTested).to_string(),
         };
     }
     match &o.error {
@@ -269,7 +257,7 @@ pub fn platform_report(
                 if *required {
                     s
                 } else {
-                    format!("{} {s}", l.t("(optionnel)", "(optional)"))
+                    format!("{} {s}", msg(l, M::OptionalFrOptionnel))
                 }
             }
             Finding::Fallback { used, failed, .. }
@@ -278,25 +266,13 @@ pub fn platform_report(
                 // Media get out only through the proxy's CONNECT.
                 let direct = failed
                     .first()
-                    .map(|f| {
-                        format!(
-                            " ; {} {}",
-                            l.t("en direct :", "direct:"),
-                            why(&outcomes[*f], l)
-                        )
-                    })
+                    .map(|f| format!(" ; {} {}", msg(l, M::Direct), why(&outcomes[*f], l)))
                     .unwrap_or_default();
                 format!(
                     "{} {}{direct}. {}",
-                    l.t(
-                        "le média ne sort que par le proxy :",
-                        "media get out only through the proxy:"
-                    ),
+                    msg(l, M::MediaGetOutOnly),
                     label(p, outcomes, *used, l),
-                    l.t(
-                        "Demandez d'exempter ces relais du proxy.",
-                        "Ask for these relays to be exempted from the proxy."
-                    )
+                    msg(l, M::AskForTheseRelays)
                 )
             }
             Finding::Fallback { used, failed, .. } => {
@@ -312,10 +288,7 @@ pub fn platform_report(
                     .unwrap_or_default();
                 format!(
                     "{} {}{first}",
-                    l.t(
-                        "ne fonctionne que par repli :",
-                        "works only through a fallback:"
-                    ),
+                    msg(l, M::WorksOnlyThroughA),
                     label(p, outcomes, *used, l)
                 )
             }
@@ -343,13 +316,7 @@ pub fn platform_report(
                     .iter()
                     .filter_map(|i| p.entries.iter().find(|e| e.probe == *i).map(|e| &e.host))
                 {
-                    let line = format!(
-                        "{host}{}",
-                        l.t(
-                            " : ce nom n'existe pas alors que d'autres noms du même domaine répondent — la liste publiée par le service n'est plus à jour ; non compté contre le réseau.",
-                            ": this name does not exist while other names of the same domain resolve — the list the service publishes is out of date; not counted against the network."
-                        )
-                    );
+                    let line = format!("{host}{}", msg(l, M::ThisNameDoesNotExist));
                     if !notes.contains(&line) {
                         notes.push(line);
                     }
@@ -361,10 +328,7 @@ pub fn platform_report(
                     "{} — {} {}",
                     labels(failed),
                     why(&outcomes[failed[0]], l),
-                    l.t(
-                        "; le service ne confirme pas ce point d'accès (non vérifié) : non compté contre le réseau.",
-                        "; the service does not confirm this endpoint (unverified): not counted against the network."
-                    )
+                    msg(l, M::TheServiceDoesNot)
                 ));
                 continue;
             }
@@ -417,30 +381,18 @@ pub fn platform_report(
             Lang::Fr => p.profile.unpublished_fr.get(i).unwrap_or(u),
             Lang::En => u,
         };
-        notes.push(format!("{} {u}", l.t("Non testé :", "Not tested:")));
+        notes.push(format!("{} {u}", msg(l, M::NotTestedFrNon)));
     }
     // With nothing wrong but the network itself, every platform says only that.
     let summary = match network {
-        Some(_) => Some(
-            lang.t(
-                "non testé : pas de réseau (voir plus haut)",
-                "not tested: no network (see above)",
-            )
-            .to_string(),
-        ),
+        Some(_) => Some(msg(lang, M::NotTestedNoNetwork).to_string()),
         None => summary,
     };
     let summary = summary.unwrap_or_else(|| {
         if p.profile.unpublished.is_empty() {
-            l.t(
-                "Tout ce que le navigateur utilise répond depuis ce réseau.",
-                "Everything the browser uses answers from this network.",
-            )
+            msg(l, M::EverythingTheBrowserUses)
         } else {
-            l.t(
-                "Tout ce qui a pu être testé répond depuis ce réseau ; ce que la plateforme ne publie pas n'a pas été testé (voir les remarques).",
-                "Everything that could be tested answers from this network; what the platform does not publish was not tested (see the notes).",
-            )
+            msg(l, M::EverythingThatCouldBe)
         }
         .to_string()
     });

@@ -3,6 +3,7 @@
 
 use crate::lang::Lang;
 use crate::measure::needs::{Fit, Reading, Way, WayKind};
+use crate::report::messages::{M, msg};
 
 /// A way of speaking, as the speaker reads it.
 pub fn way(w: &Way, l: Lang) -> String {
@@ -13,20 +14,15 @@ pub fn way(w: &Way, l: Lang) -> String {
         (WayKind::Full { webcam }, Lang::En) => {
             format!("microphone + webcam '{webcam}' + screen sharing")
         }
-        (WayKind::ScreenCameraOff, _) => l
-            .t(
-                "micro + partage d'écran, caméra coupée",
-                "microphone + screen sharing, camera off",
-            )
-            .to_string(),
+        (WayKind::ScreenCameraOff, _) => msg(l, M::MicrophoneScreenSharingCamera).to_string(),
         (WayKind::Webcam { quality }, Lang::Fr) => {
             format!("micro + webcam « {quality} », sans partage d'écran")
         }
         (WayKind::Webcam { quality }, Lang::En) => {
             format!("microphone + webcam '{quality}', no screen sharing")
         }
-        (WayKind::Microphone, _) => l.t("micro seul", "microphone only").to_string(),
-        (WayKind::AttendeeMicrophone, _) => l.t("micro", "microphone").to_string(),
+        (WayKind::Microphone, _) => msg(l, M::MicrophoneOnly).to_string(),
+        (WayKind::AttendeeMicrophone, _) => msg(l, M::Microphone).to_string(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::Lang;
 use crate::profile::{Facts, Profile};
+use crate::report::messages::{M, msg};
 use std::fmt::Write;
 
 fn pick<'a>(l: Lang, fr: &'a str, en: &'a str) -> &'a str {
@@ -17,46 +18,33 @@ fn pick<'a>(l: Lang, fr: &'a str, en: &'a str) -> &'a str {
 fn facts_lines(s: &mut String, f: &Facts, l: Lang) {
     let why = pick(l, &f.why_fr, &f.why);
     if !why.is_empty() {
-        let _ = writeln!(s, "      {} {why}", l.t("pourquoi :", "why:"));
+        let _ = writeln!(s, "      {} {why}", msg(l, M::Why));
     }
     let source = if f.source.trim().is_empty() {
-        l.t(
-            "non vérifié (aucune source donnée)",
-            "unverified (no source given)",
-        )
+        msg(l, M::UnverifiedNoSourceGiven)
     } else {
         f.source.as_str()
     };
-    let _ = writeln!(s, "      {} {source}", l.t("source :", "source:"));
+    let _ = writeln!(s, "      {} {source}", msg(l, M::Source));
     let mut how = vec![if f.informational {
-        l.t(
-            "pour information (ne change jamais le verdict)",
-            "for information (never changes the verdict)",
-        )
-        .to_string()
+        msg(l, M::ForInformationNeverChanges).to_string()
     } else if f.required {
-        l.t("nécessaire", "required").to_string()
+        msg(l, M::Required).to_string()
     } else {
-        l.t("facultatif", "optional").to_string()
+        msg(l, M::Optional).to_string()
     }];
     if !f.verified() {
-        how.push(
-            l.t(
-                "non vérifié : un échec seul n'aggrave pas le verdict",
-                "unverified: a failure alone never makes the verdict worse",
-            )
-            .to_string(),
-        );
+        how.push(msg(l, M::UnverifiedAFailureAlone).to_string());
     }
     if !f.bbb_versions.is_empty() {
         how.push(format!(
             "{} {}.x",
-            l.t("BigBlueButton", "BigBlueButton"),
+            msg(l, M::BigBlueButton),
             f.bbb_versions.join(".x, ")
         ));
     }
     if let Some(g) = &f.group {
-        how.push(format!("{} {g}", l.t("groupe", "group")));
+        how.push(format!("{} {g}", msg(l, M::Group)));
     }
     let _ = writeln!(s, "      {}", how.join(" ; "));
 }
@@ -68,9 +56,9 @@ pub fn describe(p: &Profile, l: Lang) -> String {
         "{} — {} ({} {}, {} {})",
         p.id,
         p.name,
-        l.t("moteur", "engine"),
+        msg(l, M::Engine),
         p.engine,
-        l.t("profil", "profile"),
+        msg(l, M::Profile),
         p.source
     );
     if !p.description.is_empty() {
@@ -78,57 +66,40 @@ pub fn describe(p: &Profile, l: Lang) -> String {
     }
     let what = |f: &Facts| pick(l, &f.what_fr, &f.what).to_string();
     if !p.https.is_empty() {
-        let _ = writeln!(
-            s,
-            "\n{}",
-            l.t(
-                "HTTPS (le vrai service répond, pas une page de blocage) :",
-                "HTTPS (the real service answers, not a block page):"
-            )
-        );
+        let _ = writeln!(s, "\n{}", msg(l, M::HTTPSTheRealService));
         for c in &p.https {
             let _ = writeln!(s, "  GET {} — {}", c.url, what(&c.facts));
             let statuses: Vec<String> = c.expect_status.iter().map(|x| x.to_string()).collect();
             let body = if c.expect_body.is_empty() {
                 String::new()
             } else {
-                format!(" {} {:?}", l.t("contenant", "containing"), c.expect_body)
+                format!(" {} {:?}", msg(l, M::Containing), c.expect_body)
             };
             let _ = writeln!(
                 s,
                 "      {} HTTP {}{body}",
-                l.t("réponse normale :", "normal answer:"),
+                msg(l, M::NormalAnswer),
                 statuses.join(", ")
             );
             facts_lines(&mut s, &c.facts, l);
         }
     }
     if !p.websocket.is_empty() {
-        let _ = writeln!(s, "\n{}", l.t("WebSocket :", "WebSocket:"));
+        let _ = writeln!(s, "\n{}", msg(l, M::WebSocket));
         for c in &p.websocket {
             let _ = writeln!(s, "  {} — {}", c.url, what(&c.facts));
             let answers: Vec<String> = c.answers.iter().map(|x| x.to_string()).collect();
             let _ = writeln!(
                 s,
                 "      {} HTTP {}",
-                l.t(
-                    "réponses normales du service, sans session de réunion :",
-                    "the service's normal answers without a meeting session:"
-                ),
+                msg(l, M::TheServiceSNormal),
                 answers.join(", ")
             );
             facts_lines(&mut s, &c.facts, l);
         }
     }
     if !p.ice.is_empty() {
-        let _ = writeln!(
-            s,
-            "\n{}",
-            l.t(
-                "STUN/TURN (dans un groupe, l'UDP est préféré au TCP, le TCP au TLS : la chaîne de repli du navigateur) :",
-                "STUN/TURN (in a group, UDP is preferred to TCP, TCP to TLS: the browser's fallback chain):"
-            )
-        );
+        let _ = writeln!(s, "\n{}", msg(l, M::STUNTURNInA));
         for c in &p.ice {
             let _ = writeln!(
                 s,
@@ -141,25 +112,16 @@ pub fn describe(p: &Profile, l: Lang) -> String {
         }
     }
     if !p.turn.is_empty() {
-        let _ = writeln!(
-            s,
-            "\n{} {}",
-            l.t("Relais TURN nommés :", "TURN relays named:"),
-            p.turn.join(", ")
-        );
+        let _ = writeln!(s, "\n{} {}", msg(l, M::TURNRelaysNamed), p.turn.join(", "));
     }
     let n = &p.needs;
-    let _ = writeln!(
-        s,
-        "\n{}",
-        l.t("Débit montant (kbit/s) :", "Upload needs (kbit/s):")
-    );
+    let _ = writeln!(s, "\n{}", msg(l, M::UploadNeedsKbitS));
     if let Some((lo, hi)) = n.presenter_total {
         let _ = writeln!(
             s,
             "  {} {lo}, {} {hi}",
-            l.t("intervenant, minimum", "presenter, minimum"),
-            l.t("recommandé", "recommended")
+            msg(l, M::PresenterMinimum),
+            msg(l, M::Recommended)
         );
     }
     if !n.webcam.is_empty() {
@@ -169,25 +131,18 @@ pub fn describe(p: &Profile, l: Lang) -> String {
             "  audio {}, webcam {} ({} {}), {} {}",
             n.audio,
             cams.join(", "),
-            l.t("par défaut", "default"),
+            msg(l, M::Default),
             n.webcam_default,
-            l.t("partage d'écran", "screen sharing"),
+            msg(l, M::ScreenSharing),
             n.screen
         );
     }
-    let _ = writeln!(s, "  {} {}", l.t("participant", "attendee"), n.attendee);
+    let _ = writeln!(s, "  {} {}", msg(l, M::Attendee), n.attendee);
     if !n.source.is_empty() {
-        let _ = writeln!(s, "  {} {}", l.t("source :", "source:"), n.source);
+        let _ = writeln!(s, "  {} {}", msg(l, M::Source), n.source);
     }
     if !p.unpublished.is_empty() {
-        let _ = writeln!(
-            s,
-            "\n{}",
-            l.t(
-                "Non publié par la plateforme, donc non testé :",
-                "Not published by the platform, so not tested:"
-            )
-        );
+        let _ = writeln!(s, "\n{}", msg(l, M::NotPublishedByThe));
         for (i, x) in p.unpublished.iter().enumerate() {
             let x = match l {
                 Lang::Fr => p.unpublished_fr.get(i).unwrap_or(x),
@@ -198,11 +153,7 @@ pub fn describe(p: &Profile, l: Lang) -> String {
     }
     let fallback = pick(l, &p.media_fallback_fr, &p.media_fallback);
     if !fallback.is_empty() {
-        let _ = writeln!(
-            s,
-            "\n{} {fallback}",
-            l.t("Si le média ne passe pas :", "If media cannot get out:")
-        );
+        let _ = writeln!(s, "\n{} {fallback}", msg(l, M::IfMediaCannotGet));
     }
     if !p.notes.is_empty() {
         let _ = writeln!(s, "\nNotes:");

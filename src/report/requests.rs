@@ -3,6 +3,7 @@
 
 use crate::lang::Lang;
 use crate::model::{ErrorClass, Outcome, ProbeKind, Report, Status, Transport, Verdict};
+use crate::report::messages::{M, msg};
 
 /// The failures a ticket lists: the root ones (not the probes skipped because of them).
 pub fn root_failures(r: &Report) -> Vec<(&str, &Outcome)> {
@@ -115,10 +116,7 @@ pub fn requests(r: &Report, failures: &[(&str, &Outcome)], l: Lang) -> Vec<Strin
                 continue;
             }
             ErrorClass::ProxyAuth => {
-                add_other(l.t(
-                    "permettre l'accès à ces hôtes sans identification au proxy (ou fournir l'identifiant à utiliser)",
-                    "allow these hosts without proxy authentication (or give the credentials to use)",
-                ).to_string());
+                add_other(msg(l, M::AllowTheseHostsWithout).to_string());
             }
             ErrorClass::ProxyRefused => {
                 add_other(match l {
@@ -182,18 +180,15 @@ pub fn requests(r: &Report, failures: &[(&str, &Outcome)], l: Lang) -> Vec<Strin
         .into_iter()
         .map(|(host, flows, relay)| {
             let what = if relay {
-                l.t(
-                    " (relais média TURN : à exempter aussi du proxy et de l'inspection TLS)",
-                    " (TURN media relay: also exempt it from the proxy and TLS inspection)",
-                )
+                msg(l, M::TURNMediaRelayAlso)
             } else {
                 ""
             };
             format!(
                 "{} {} {} {host}{what}",
-                l.t("autoriser", "allow"),
+                msg(l, M::Allow),
                 flows.join(", "),
-                l.t("vers", "to")
+                msg(l, M::To)
             )
         })
         .collect();

@@ -4,6 +4,7 @@
 
 use super::{Lang, i18n};
 use crate::model::{Report, Status, Verdict};
+use crate::report::messages::{M, msg};
 use std::fmt::Write;
 
 /// Colours only when asked (a terminal, and `NO_COLOR` unset).
@@ -56,7 +57,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
     if let Some(u) = &r.venue.uai {
         venue.push(format!("UAI {u}"));
     } else if let Some(d) = &r.venue.department {
-        venue.push(format!("{} {d}", l.t("département", "department")));
+        venue.push(format!("{} {d}", msg(l, M::Department)));
     }
     let _ = writeln!(
         s,
@@ -75,7 +76,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
         s,
         "{} {} {}",
         style.paint(r.verdict, mark(r.verdict)),
-        l.t("Verdict :", "Verdict:"),
+        msg(l, M::Verdict),
         style.paint(r.verdict, &i18n::verdict(r.verdict, l).to_uppercase()),
     );
     let _ = writeln!(s, "     {}", i18n::action(r, l));
@@ -108,12 +109,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
             .as_deref()
             .map(|c| format!(" — {c}"))
             .unwrap_or_default();
-        let _ = writeln!(
-            s,
-            "{} {}{contact}",
-            l.t("À contacter :", "Contact:"),
-            sup.desk
-        );
+        let _ = writeln!(s, "{} {}{contact}", msg(l, M::Contact), sup.desk);
     }
     for n in &r.notes {
         let _ = writeln!(s, "[--] {n}");
@@ -128,11 +124,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
         .collect();
     if !troubled.is_empty() {
         let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "{}",
-            l.t("Ce qui ne passe pas :", "What does not get through:")
-        );
+        let _ = writeln!(s, "{}", msg(l, M::WhatDoesNotGet));
         for p in troubled {
             let _ = writeln!(s, "  {}", p.name);
             for reason in &p.reasons {
@@ -160,7 +152,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
                     i18n::step(o.kind, l),
                     o.target,
                     transport,
-                    l.t(" : ", ": ")
+                    msg(l, M::Colon)
                 );
             }
             let stopped = p
@@ -169,14 +161,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
                 .filter(|o| o.status == Status::Skipped && super::interrupted(o))
                 .count();
             if stopped > 0 {
-                let _ = writeln!(
-                    s,
-                    "      {stopped} {}",
-                    l.t(
-                        "test(s) non lancé(s) : interrompu (Ctrl-C)",
-                        "test(s) not run: interrupted (Ctrl-C)"
-                    )
-                );
+                let _ = writeln!(s, "      {stopped} {}", msg(l, M::TestSNotRun));
             }
             let skipped = p
                 .probes
@@ -191,11 +176,8 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
                 let _ = writeln!(
                     s,
                     "      {} {skipped} {}",
-                    l.t("et", "and"),
-                    l.t(
-                        "test(s) non lancé(s) parce qu'une étape avant eux a échoué",
-                        "test(s) not run because a step before them failed"
-                    )
+                    msg(l, M::And),
+                    msg(l, M::TestSNotRunBecause)
                 );
             }
         }
@@ -207,14 +189,14 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
             let _ = write!(
                 s,
                 "{} {} Mbit/s",
-                l.t("Débit montant :", "Upload:"),
+                msg(l, M::UploadFrDebit),
                 l.dec(up / 1000.0, 1)
             );
             if let Some(n) = b.needed_kbps {
                 let _ = write!(
                     s,
                     " ({} {} Mbit/s)",
-                    l.t("besoin :", "needed:"),
+                    msg(l, M::Needed),
                     l.dec(n / 1000.0, 1)
                 );
             }
@@ -228,26 +210,23 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
                 let _ = writeln!(
                     s,
                     "  {} {i} ms, {} {lo} ms",
-                    l.t("Latence au repos", "Latency idle"),
-                    l.t("pendant l'envoi", "while uploading")
+                    msg(l, M::LatencyIdle),
+                    msg(l, M::WhileUploading)
                 );
             }
             let method = b.extra.get("method").and_then(|v| v.as_str()).unwrap_or("");
             let _ = writeln!(
                 s,
                 "  {} {} ({method})",
-                l.t("Mesuré vers", "Measured to"),
+                msg(l, M::MeasuredTo),
                 b.peer.as_deref().unwrap_or("?")
             );
             if let Some(p) = b.extra.get("via_proxy").and_then(|v| v.as_str()) {
                 let _ = writeln!(
                     s,
                     "  {} {p} {}",
-                    l.t("À travers le proxy", "Through the proxy"),
-                    l.t(
-                        ": ce chiffre mesure le chemin jusqu'au proxy",
-                        ": this figure measures the path to the proxy"
-                    )
+                    msg(l, M::ThroughTheProxy),
+                    msg(l, M::ThisFigureMeasuresThe)
                 );
             }
         }
@@ -263,28 +242,23 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
                 Some([lo, j, m, p95]) => {
                     let (lo, j, m, p95) = (l.dec(lo, 1), l.dec(j, 1), ms(m, l), ms(p95, l));
                     match l {
-                        Lang::Fr => format!(
-                            "perte {lo} %, gigue {j} ms, RTT {m} ms (95 % sous {p95} ms)"
-                        ),
-                        Lang::En => format!(
-                            "loss {lo} %, jitter {j} ms, RTT {m} ms (95 % under {p95} ms)"
-                        ),
+                        Lang::Fr => {
+                            format!("perte {lo} %, gigue {j} ms, RTT {m} ms (95 % sous {p95} ms)")
+                        }
+                        Lang::En => {
+                            format!("loss {lo} %, jitter {j} ms, RTT {m} ms (95 % under {p95} ms)")
+                        }
                     }
                 }
-                _ if q.status == Status::Skipped => l
-                    .t(
-                        "non mesurée — l'UDP ne passe pas, le média prendra le repli TCP/TLS",
-                        "not measured — UDP does not get through, media will take the TCP/TLS fallback",
-                    )
-                    .to_string(),
+                _ if q.status == Status::Skipped => msg(l, M::NotMeasuredUDPDoes).to_string(),
                 _ => super::why(q, l),
             };
             let _ = writeln!(
                 s,
                 "{} {}{}{line}",
-                l.t("Qualité du chemin UDP,", "UDP path quality,"),
+                msg(l, M::UDPPathQuality),
                 p.name,
-                l.t(" : ", ": ")
+                msg(l, M::Colon)
             );
         }
     }
@@ -296,7 +270,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
         .collect();
     if !noted.is_empty() {
         let _ = writeln!(s);
-        let _ = writeln!(s, "{}", l.t("À savoir :", "Good to know:"));
+        let _ = writeln!(s, "{}", msg(l, M::GoodToKnow));
         for p in noted {
             let _ = writeln!(s, "  {}", p.name);
             // The summary already said its own line.
@@ -314,9 +288,9 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
         let _ = writeln!(
             s,
             "{} {} ({} {:.0} %)",
-            l.t("Pare-feu probable :", "Likely firewall:"),
+            msg(l, M::LikelyFirewall),
             i18n::firewall(&r.firewall, l),
-            l.t("confiance", "confidence"),
+            msg(l, M::Confidence),
             r.firewall.confidence * 100.0
         );
         for e in &r.firewall.evidence {
@@ -325,23 +299,11 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
     }
     if let Some(sup) = &r.support {
         let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "{} {}",
-            l.t("Pourquoi ce guichet :", "Why this desk:"),
-            sup.desk
-        );
+        let _ = writeln!(s, "{} {}", msg(l, M::WhyThisDesk), sup.desk);
         let _ = writeln!(s, "  {}", sup.why);
         if let Some(t) = &sup.ticket {
             let _ = writeln!(s);
-            let _ = writeln!(
-                s,
-                "{}",
-                l.t(
-                    "Texte du ticket, prêt à envoyer :",
-                    "Ticket text, ready to send:"
-                )
-            );
+            let _ = writeln!(s, "{}", msg(l, M::TicketTextReadyTo));
             for line in t.lines() {
                 let _ = writeln!(s, "  | {line}");
             }
@@ -351,21 +313,15 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
     let _ = writeln!(
         s,
         "{} {} ({} {}, {} s){}",
-        l.t("Verdict :", "Verdict:"),
+        msg(l, M::Verdict),
         style.paint(r.verdict, i18n::verdict(r.verdict, l)),
-        l.t("code de sortie", "exit code"),
+        msg(l, M::ExitCode),
         code,
         l.dec(r.duration_ms as f64 / 1000.0, 1),
         if r.partial {
-            l.t(
-                " — interrompu, rapport partiel",
-                " — interrupted, partial report",
-            )
+            msg(l, M::InterruptedPartialReport)
         } else if code != r.exit_code() {
-            l.t(
-                " — un rapport n'a pas pu être écrit",
-                " — a report could not be written",
-            )
+            msg(l, M::AReportCouldNot)
         } else {
             ""
         }

@@ -6,6 +6,7 @@ use super::requests::{requests, root_failures};
 use crate::diagnose::desk::DeskChoice;
 use crate::lang::Lang;
 use crate::model::{Outcome, ProbeKind, Report, Status, Support, Verdict};
+use crate::report::messages::{M, msg};
 use std::fmt::Write;
 
 /// Why this desk, and the ticket.
@@ -29,10 +30,7 @@ pub fn support(choice: &DeskChoice, r: &Report, attached: bool, l: Lang) -> Supp
     }
     if choice.venue_unspecified {
         why.push(' ');
-        why.push_str(l.t(
-            "(Précisez --uai ou --department et --kind pour un routage plus sûr.)",
-            "(Give --uai or --department and --kind for a surer routing.)",
-        ));
+        why.push_str(msg(l, M::GiveUaiOrDepartment));
     }
     Support {
         desk: desk.name.clone(),
@@ -56,28 +54,54 @@ fn measure_problems(r: &Report, l: Lang) -> Vec<(String, Option<String>)> {
                     let need = l.dec(f(o, "needed_kbps").unwrap_or(0.0) / 1000.0, 1);
                     (
                         match l {
-                            Lang::Fr => format!("[{}] débit montant mesuré {up} Mbit/s, le flux de l'intervenant demande {need} Mbit/s", p.name),
-                            Lang::En => format!("[{}] measured upload {up} Mbit/s, the speaker's stream needs {need} Mbit/s", p.name),
+                            Lang::Fr => format!(
+                                "[{}] débit montant mesuré {up} Mbit/s, le flux de l'intervenant demande {need} Mbit/s",
+                                p.name
+                            ),
+                            Lang::En => format!(
+                                "[{}] measured upload {up} Mbit/s, the speaker's stream needs {need} Mbit/s",
+                                p.name
+                            ),
                         },
                         Some(match l {
-                            Lang::Fr => format!("vérifier le débit montant disponible pour cette salle (limitation par poste ou par VLAN, Wi-Fi, lien saturé) : {need} Mbit/s nécessaires pendant le webinaire"),
-                            Lang::En => format!("check the upload available to this room (per-host or per-VLAN rate limits, Wi-Fi, saturated link): {need} Mbit/s needed during the webinar"),
+                            Lang::Fr => format!(
+                                "vérifier le débit montant disponible pour cette salle (limitation par poste ou par VLAN, Wi-Fi, lien saturé) : {need} Mbit/s nécessaires pendant le webinaire"
+                            ),
+                            Lang::En => format!(
+                                "check the upload available to this room (per-host or per-VLAN rate limits, Wi-Fi, saturated link): {need} Mbit/s needed during the webinar"
+                            ),
                         }),
                     )
                 }
                 (ProbeKind::Bandwidth, _) if o.data.get("udp_policed").is_some() => {
                     let u = &o.data["udp_policed"];
                     let g = |k: &str| u.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
-                    let (loss, target, got) = (l.dec(g("loss_pct"), 1), g("target_kbps"), g("received_kbps"));
+                    let (loss, target, got) = (
+                        l.dec(g("loss_pct"), 1),
+                        g("target_kbps"),
+                        g("received_kbps"),
+                    );
                     let media = g("media_kbps");
                     (
                         match l {
-                            Lang::Fr => format!("[{}] UDP au débit des médias : {loss} % perdus à {target:.0} kbit/s, seuls {got:.0} kbit/s passent, alors que TCP passe à {} Mbit/s", p.name, l.dec(g("upload_kbps") / 1000.0, 1)),
-                            Lang::En => format!("[{}] UDP at media rate: {loss} % lost at {target:.0} kbit/s, only {got:.0} kbit/s get through, while TCP carries {} Mbit/s", p.name, l.dec(g("upload_kbps") / 1000.0, 1)),
+                            Lang::Fr => format!(
+                                "[{}] UDP au débit des médias : {loss} % perdus à {target:.0} kbit/s, seuls {got:.0} kbit/s passent, alors que TCP passe à {} Mbit/s",
+                                p.name,
+                                l.dec(g("upload_kbps") / 1000.0, 1)
+                            ),
+                            Lang::En => format!(
+                                "[{}] UDP at media rate: {loss} % lost at {target:.0} kbit/s, only {got:.0} kbit/s get through, while TCP carries {} Mbit/s",
+                                p.name,
+                                l.dec(g("upload_kbps") / 1000.0, 1)
+                            ),
                         },
                         Some(match l {
-                            Lang::Fr => format!("relever la limitation de débit UDP de cette salle : le son et la webcam de l'intervenant demandent {media:.0} kbit/s en UDP"),
-                            Lang::En => format!("raise this room's UDP rate limit: the speaker's audio and webcam need {media:.0} kbit/s over UDP"),
+                            Lang::Fr => format!(
+                                "relever la limitation de débit UDP de cette salle : le son et la webcam de l'intervenant demandent {media:.0} kbit/s en UDP"
+                            ),
+                            Lang::En => format!(
+                                "raise this room's UDP rate limit: the speaker's audio and webcam need {media:.0} kbit/s over UDP"
+                            ),
                         }),
                     )
                 }
@@ -85,17 +109,22 @@ fn measure_problems(r: &Report, l: Lang) -> Vec<(String, Option<String>)> {
                     match l {
                         Lang::Fr => format!(
                             "[{}] qualité UDP vers {} : perte {} %, gigue {} ms, RTT {} ms",
-                            p.name, o.target, l.dec(f(o, "loss_pct").unwrap_or(0.0), 1), super::text::ms(f(o, "jitter_ms").unwrap_or(0.0), l), super::text::ms(f(o, "rtt_median_ms").unwrap_or(0.0), l)
+                            p.name,
+                            o.target,
+                            l.dec(f(o, "loss_pct").unwrap_or(0.0), 1),
+                            super::text::ms(f(o, "jitter_ms").unwrap_or(0.0), l),
+                            super::text::ms(f(o, "rtt_median_ms").unwrap_or(0.0), l)
                         ),
                         Lang::En => format!(
                             "[{}] UDP quality to {}: loss {:.1} %, jitter {:.0} ms, RTT {:.0} ms",
-                            p.name, o.target, f(o, "loss_pct").unwrap_or(0.0), f(o, "jitter_ms").unwrap_or(0.0), f(o, "rtt_median_ms").unwrap_or(0.0)
+                            p.name,
+                            o.target,
+                            f(o, "loss_pct").unwrap_or(0.0),
+                            f(o, "jitter_ms").unwrap_or(0.0),
+                            f(o, "rtt_median_ms").unwrap_or(0.0)
                         ),
                     },
-                    Some(l.t(
-                        "chercher d'où viennent les pertes UDP (équipement saturé, limitation UDP, Wi-Fi) : l'audio en direct ne tolère pas plus de 1 % de perte",
-                        "find where UDP is lost (saturated equipment, UDP rate limits, Wi-Fi): live audio tolerates no more than 1 % loss",
-                    ).to_string()),
+                    Some(msg(l, M::FindWhereUDPIs).to_string()),
                 ),
                 _ => continue,
             };
@@ -119,18 +148,14 @@ fn venue_line(r: &Report, l: Lang) -> String {
         r.venue
             .department
             .clone()
-            .map(|d| format!("{} {d}", l.t("dép.", "dept."))),
+            .map(|d| format!("{} {d}", msg(l, M::Dept))),
     ]
     .into_iter()
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
     if venue.is_empty() {
-        l.t(
-            "non précisé (relancez avec --venue \"salle\" --uai CODE)",
-            "not given (run again with --venue \"room\" --uai CODE)",
-        )
-        .to_string()
+        msg(l, M::NotGivenRunAgain).to_string()
     } else {
         venue
     }
@@ -139,12 +164,9 @@ fn venue_line(r: &Report, l: Lang) -> String {
 /// The closing line: the report is attached only when one was written.
 fn closing(attached: bool, l: Lang) -> &'static str {
     if attached {
-        l.t(
-            "Le rapport JSON complet est joint. Merci.",
-            "The full JSON report is attached. Thank you.",
-        )
+        msg(l, M::TheFullJSONReport)
     } else {
-        l.t("Merci.", "Thank you.")
+        msg(l, M::ThankYou)
     }
 }
 
@@ -188,30 +210,23 @@ fn network_ticket(r: &Report, f: &crate::model::NetworkFinding, attached: bool, 
     };
     let _ = writeln!(t, "{subject}");
     let _ = writeln!(t);
-    let _ = writeln!(
-        t,
-        "{}",
-        l.t(
-            "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que le réseau de la salle ne permet rien :",
-            "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that the room's network lets nothing through:",
-        )
-    );
-    let _ = writeln!(t, "- {} {}", l.t("Lieu :", "Venue:"), venue_line(r, l));
+    let _ = writeln!(t, "{}", msg(l, M::HelloIHaveTo));
+    let _ = writeln!(t, "- {} {}", msg(l, M::VenueFrLieu), venue_line(r, l));
     let _ = writeln!(
         t,
         "- {} {}",
-        l.t("Date du test :", "Test date:"),
+        msg(l, M::TestDate),
         super::i18n::local_time(&r.started_at, l)
     );
     // The resolver as the probes describe it, except the one case they word in English.
     let shown = if resolver.starts_with("none") {
-        l.t("aucun n'est configuré", "none configured")
+        msg(l, M::NoneConfigured)
     } else {
         resolver
     };
-    let _ = writeln!(t, "- DNS{}{shown}", l.t(" : ", ": "));
+    let _ = writeln!(t, "- DNS{}{shown}", msg(l, M::Colon));
     let _ = writeln!(t);
-    let _ = writeln!(t, "{}", l.t("Demande :", "Request:"));
+    let _ = writeln!(t, "{}", msg(l, M::Request));
     let _ = writeln!(t, "- {ask}");
     let _ = writeln!(t);
     let _ = write!(t, "{}", closing(attached, l));
@@ -236,12 +251,9 @@ pub fn ticket(r: &Report, attached: bool, l: Lang) -> String {
         t,
         "{} {}",
         if failures.is_empty() {
-            l.t(
-                "Objet : réseau insuffisant pour",
-                "Subject: network not good enough for",
-            )
+            msg(l, M::SubjectNetworkNotGood)
         } else {
-            l.t("Objet : accès bloqué à", "Subject: blocked access to")
+            msg(l, M::SubjectBlockedAccessTo)
         },
         platforms.join(", ")
     );
@@ -250,26 +262,20 @@ pub fn ticket(r: &Report, attached: bool, l: Lang) -> String {
         t,
         "{}",
         if failures.is_empty() {
-            l.t(
-                "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que tout est joignable, mais que la liaison ne suffit pas au flux de l'intervenant :",
-                "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that everything is reachable, but the link is not good enough for the speaker's stream:",
-            )
+            msg(l, M::HelloIHaveToSpeak)
         } else {
-            l.t(
-                "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que les flux suivants ne passent pas :",
-                "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that the following flows do not get through:",
-            )
+            msg(l, M::HelloIHaveToSpeakIn)
         }
     );
-    let _ = writeln!(t, "- {} {}", l.t("Lieu :", "Venue:"), venue);
+    let _ = writeln!(t, "- {} {}", msg(l, M::VenueFrLieu), venue);
     let _ = writeln!(
         t,
         "- {} {}",
-        l.t("Date du test :", "Test date:"),
+        msg(l, M::TestDate),
         super::i18n::local_time(&r.started_at, l)
     );
     if let Some(ip) = &r.network.public_ip {
-        let _ = writeln!(t, "- {} {ip}", l.t("Adresse publique :", "Public address:"));
+        let _ = writeln!(t, "- {} {ip}", msg(l, M::PublicAddressFrAdresse));
     }
     let _ = writeln!(t);
     for (line, _) in &measures {
@@ -292,7 +298,7 @@ pub fn ticket(r: &Report, attached: bool, l: Lang) -> String {
             "- [{platform}] {} {} {proto}{}{class}",
             o.kind.as_str(),
             o.target,
-            l.t(" : ", ": ")
+            msg(l, M::Colon)
         );
     }
     let mut asks = requests(r, &failures, l);
@@ -303,7 +309,7 @@ pub fn ticket(r: &Report, attached: bool, l: Lang) -> String {
         let _ = writeln!(
             t,
             "{} {}) :",
-            l.t("Indices (pare-feu probable :", "Evidence (likely firewall:"),
+            msg(l, M::EvidenceLikelyFirewall),
             super::i18n::firewall(&r.firewall, l)
         );
         for e in &r.firewall.evidence {
@@ -311,7 +317,7 @@ pub fn ticket(r: &Report, attached: bool, l: Lang) -> String {
         }
     }
     let _ = writeln!(t);
-    let _ = writeln!(t, "{}", l.t("Demande :", "Request:"));
+    let _ = writeln!(t, "{}", msg(l, M::Request));
     for a in &asks {
         let _ = writeln!(t, "- {a}");
     }

@@ -3,6 +3,7 @@
 use super::Lang;
 use crate::inert::html as esc;
 use crate::model::Report;
+use crate::report::messages::{M, msg};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -31,10 +32,7 @@ pub fn upload_chart(
     let y = |v: f64| (h - bottom) - (v / vmax) * (h - bottom - 8.0);
     let mut s = format!(
         "<svg role=img aria-label=\"{}\" viewBox=\"0 0 {w} {h}\" width=\"100%\" style=\"max-width:{w}px\">",
-        esc(l.t(
-            "Débit montant au fil de la mesure",
-            "Upload rate during the measurement"
-        ))
+        esc(msg(l, M::UploadRateDuringThe))
     );
     let _ = write!(
         s,
@@ -61,7 +59,7 @@ pub fn upload_chart(
             w - right,
             w - right - 2.0,
             y(n) - 4.0,
-            esc(l.t("besoin", "needed")),
+            esc(msg(l, M::NeededFrBesoin)),
             y = y(n)
         );
     }
@@ -100,7 +98,7 @@ pub fn upload_chart(
             s,
             "<text x={:.0} y=16 text-anchor=end style=\"fill:#8250df\">● {}</text>",
             w - right - 2.0,
-            esc(l.t("latence pendant l'envoi", "latency while uploading"))
+            esc(msg(l, M::LatencyWhileUploading))
         );
     }
     s.push_str("</svg>");
@@ -112,10 +110,7 @@ pub(super) fn bandwidth(s: &mut String, r: &Report, l: Lang) {
     let _ = write!(
         s,
         "<h2>{}</h2><div class=figs>",
-        l.t(
-            "Débit montant et qualité du chemin",
-            "Upload and path quality"
-        )
+        msg(l, M::UploadAndPathQuality)
     );
     let fig = |s: &mut String, label: &str, value: String| {
         let _ = write!(
@@ -128,28 +123,28 @@ pub(super) fn bandwidth(s: &mut String, r: &Report, l: Lang) {
     if let Some(u) = b.upload_kbps {
         fig(
             s,
-            l.t("débit montant", "upload"),
+            msg(l, M::Upload),
             format!("{} Mbit/s", l.dec(u / 1000.0, 1)),
         );
     }
     if let Some(n) = b.needed_kbps {
         fig(
             s,
-            l.t("besoin estimé", "estimated need"),
+            msg(l, M::EstimatedNeed),
             format!("{} Mbit/s", l.dec(n / 1000.0, 1)),
         );
     }
     if let Some(v) = b.extra.get("idle_rtt_ms").and_then(Value::as_f64) {
         fig(
             s,
-            l.t("latence au repos", "idle latency"),
+            msg(l, M::IdleLatency),
             format!("{} ms", crate::report::text::ms(v, l)),
         );
     }
     if let Some(v) = b.loaded_rtt_ms {
         fig(
             s,
-            l.t("latence en charge", "loaded latency"),
+            msg(l, M::LoadedLatency),
             format!("{} ms", crate::report::text::ms(v, l)),
         );
     }
@@ -159,9 +154,9 @@ pub(super) fn bandwidth(s: &mut String, r: &Report, l: Lang) {
                 s,
                 &format!(
                     "{} — {} ({})",
-                    l.t("chemin UDP", "UDP path"),
+                    msg(l, M::UDPPath),
                     p.name,
-                    l.t("perte / gigue / RTT", "loss / jitter / RTT")
+                    msg(l, M::LossJitterRTT)
                 ),
                 format!(
                     "{} % / {} ms / {} ms",
@@ -187,11 +182,6 @@ pub(super) fn bandwidth(s: &mut String, r: &Report, l: Lang) {
         s.push_str(&upload_chart(&timeline, &latency, b.needed_kbps, l));
     }
     if let Some(p) = &b.peer {
-        let _ = write!(
-            s,
-            "<p class=small>{} {}</p>",
-            l.t("Mesuré vers", "Measured to"),
-            esc(p)
-        );
+        let _ = write!(s, "<p class=small>{} {}</p>", msg(l, M::MeasuredTo), esc(p));
     }
 }
