@@ -91,7 +91,7 @@ def main():
                 rel = os.path.relpath(path, os.path.join(ROOT, "src"))
                 mod = "crate::report::messages"
                 use = f"use {mod}::{{M, msg}};\n"
-                if use not in new:
+                if "use crate::report::messages::" not in new:
                     # beside the file's first `use`, else after its module doc
                     lines = new.split("\n")
                     uses = [i for i, x in enumerate(lines) if x.startswith("use ")]

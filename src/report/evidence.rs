@@ -34,9 +34,8 @@ fn line(e: &Evidence, l: Lang) -> String {
             };
         }
     };
-    let close = match (c.kind, l) {
-        (ClueKind::Title, Lang::Fr) => " »",
-        (ClueKind::Title, Lang::En) => "”",
+    let close = match c.kind {
+        ClueKind::Title => msg(l, M::Punct),
         _ => "",
     };
     let sep = if c.kind == ClueKind::Title { "" } else { " " };

@@ -2,7 +2,7 @@
 //! (as trippy does). Every user-facing sentence of the text report lives here.
 
 use crate::model::{ErrorClass, ProbeKind, Status, Verdict};
-use crate::report::messages::{M, msg};
+use crate::report::messages::{M, msg, words};
 
 pub use crate::lang::Lang;
 
@@ -117,24 +117,11 @@ pub fn unexpected_answer(u: &serde_json::Value, l: Lang) -> String {
         u.get("location").and_then(|v| v.as_str()),
         u.get("missing").and_then(|v| v.as_str()),
     ) {
-        (Some(loc), _) => match l {
-            Lang::Fr => format!("HTTP {status} vers {loc}"),
-            Lang::En => format!("HTTP {status} to {loc}"),
-        },
-        (None, Some(m)) => match l {
-            Lang::Fr => format!("HTTP {status}, sans « {m} »"),
-            Lang::En => format!("HTTP {status}, without “{m}”"),
-        },
+        (Some(loc), _) => words(l).http_to(status, loc),
+        (None, Some(m)) => words(l).http_without(status, m),
         (None, None) => format!("HTTP {status}"),
     };
-    match l {
-        Lang::Fr => format!(
-            "le service a répondu ({detail}), mais pas comme le prévoit le profil de preflight : le profil n'est peut-être plus à jour ; non compté contre le réseau"
-        ),
-        Lang::En => format!(
-            "the service answered ({detail}), but not as preflight's profile expects: the profile may be out of date; not counted against the network"
-        ),
-    }
+    words(l).unexpected_answer(&detail)
 }
 
 /// What a network-level finding means and what to do, for the speaker (`resolver`: how the
@@ -146,15 +133,11 @@ pub fn network_message(
 ) -> String {
     use crate::diagnose::network::NetworkClass;
     let none = resolver.starts_with("none");
-    match (f.class, l) {
-        (NetworkClass::NoDns, Lang::Fr) if none => "Aucun serveur DNS n'est configuré sur cet ordinateur : il n'est probablement pas connecté au réseau (Wi-Fi coupé, câble débranché). Connectez-le au réseau de la salle, puis relancez preflight.".into(),
-        (NetworkClass::NoDns, Lang::En) if none => "No DNS server is configured on this computer: it is probably not connected (Wi-Fi off, cable unplugged). Connect it to the room's network, then run preflight again.".into(),
-        (NetworkClass::NoDns, Lang::Fr) => format!("Le serveur DNS de ce réseau ({resolver}) ne répond pas : aucun nom ne peut être trouvé, donc aucune plateforme ne peut fonctionner. Vérifiez que l'ordinateur est bien connecté (Wi-Fi ou câble) ; si c'est le cas, signalez au référent numérique que le serveur DNS {resolver} ne répond pas."),
-        (NetworkClass::NoDns, Lang::En) => format!("This network's DNS server ({resolver}) does not answer: no name can be found, so no platform can work. Check that the computer is connected (Wi-Fi or cable); if it is, tell the digital referent that the DNS server {resolver} does not answer."),
-        (NetworkClass::NoInternet, Lang::Fr) => "Ce réseau ne mène pas à Internet : aucune adresse sur Internet ne répond, ni les plateformes ni, sans DNS, des adresses connues. L'ordinateur est sur un réseau local sans accès à Internet, ou tout y est bloqué. Vérifiez que vous êtes sur le bon réseau (le Wi-Fi ou la prise de la salle) ; sinon, signalez-le au référent numérique.".into(),
-        (NetworkClass::NoInternet, Lang::En) => "This network does not lead to the internet: no address on the internet answers, neither the platforms nor, without DNS, well-known addresses. The computer is on a local network without internet access, or everything is blocked there. Check that you are on the right network (the room's Wi-Fi or socket); if so, tell the digital referent.".into(),
-        (NetworkClass::CaptivePortal, Lang::Fr) => format!("Ce Wi-Fi demande de se connecter d'abord : ouvrez un navigateur à l'adresse {}, identifiez-vous (ou acceptez les conditions), puis relancez preflight.", f.portal.as_deref().unwrap_or("?")),
-        (NetworkClass::CaptivePortal, Lang::En) => format!("This Wi-Fi wants you to sign in first: open a browser at {}, sign in (or accept the terms), then run preflight again.", f.portal.as_deref().unwrap_or("?")),
+    match f.class {
+        NetworkClass::NoDns if none => msg(l, M::NoDNSServerIs).into(),
+        NetworkClass::NoDns => words(l).dns_silent(resolver),
+        NetworkClass::NoInternet => msg(l, M::ThisNetworkDoesNot).into(),
+        NetworkClass::CaptivePortal => words(l).captive_portal(f.portal.as_deref().unwrap_or("?")),
     }
 }
 
@@ -164,31 +147,11 @@ pub fn action(r: &crate::model::Report, l: Lang) -> String {
         return f.message.clone();
     }
     let desk = r.support.as_ref().map(|s| s.desk.as_str()).unwrap_or("");
-    match (r.verdict, l) {
-        (Verdict::Ready, Lang::Fr) => {
-            "Rien à faire : le webinaire peut se tenir depuis ce réseau.".into()
-        }
-        (Verdict::Ready, Lang::En) => {
-            "Nothing to do: the webinar can run from this network.".into()
-        }
-        (Verdict::Degraded, Lang::Fr) => format!(
-            "Le webinaire devrait fonctionner, par un repli ou avec moins de qualité : lisez ce qui suit, et si possible envoyez le ticket ci-dessous à « {desk} »."
-        ),
-        (Verdict::Degraded, Lang::En) => format!(
-            "The webinar should work, through a fallback or at lower quality: read on, and if you can, send the ticket below to “{desk}”."
-        ),
-        (Verdict::Blocked, Lang::Fr) => format!(
-            "En l'état, le webinaire ne fonctionnera pas d'ici : envoyez le ticket ci-dessous à « {desk} », ou prévoyez un autre réseau (le partage de connexion d'un téléphone, par exemple)."
-        ),
-        (Verdict::Blocked, Lang::En) => format!(
-            "As it is, the webinar will not work from here: send the ticket below to “{desk}”, or plan another network (a phone's hotspot, for instance)."
-        ),
-        (Verdict::Incomplete, Lang::Fr) => {
-            "Vérification interrompue (Ctrl-C) avant la fin : rien n'est conclu, relancez-la jusqu'au bout.".into()
-        }
-        (Verdict::Incomplete, Lang::En) => {
-            "Check interrupted (Ctrl-C) before the end: nothing is concluded, run it again to the end.".into()
-        }
+    match r.verdict {
+        Verdict::Ready => msg(l, M::NothingToDoThe).into(),
+        Verdict::Degraded => words(l).action_degraded(desk),
+        Verdict::Blocked => words(l).action_blocked(desk),
+        Verdict::Incomplete => msg(l, M::CheckInterruptedCtrlC).into(),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::lang::Lang;
 use crate::measure::needs::Fit;
 use crate::measure::quality::{Judgement, Measure};
 use crate::model::{Outcome, PlatformReport};
-use crate::report::messages::{M, msg};
+use crate::report::messages::{M, msg, words};
 
 /// Add the measurements to one platform's report, with the verdict they give.
 pub fn add(
@@ -41,15 +41,14 @@ fn line(f: &MeasureFinding, q: Option<&Outcome>, b: Option<&(Outcome, Fit)>, l: 
                 q.data.get("jitter_ms").and_then(|v| v.as_f64()),
                 q.data.get("rtt_median_ms").and_then(|v| v.as_f64()),
             ) {
-                (Some(lo), Some(j), Some(r)) => match l {
-                    Lang::Fr => format!(
-                        " (perte {} %, gigue {} ms, RTT {} ms)",
-                        l.dec(lo, 1),
-                        super::text::ms(j, l),
-                        super::text::ms(r, l)
-                    ),
-                    Lang::En => format!(" (loss {lo:.1} %, jitter {j:.0} ms, RTT {r:.0} ms)"),
-                },
+                (Some(lo), Some(j), Some(r)) => format!(
+                    " ({})",
+                    words(l).quality_figures(
+                        &l.dec(lo, 1),
+                        &super::text::ms(j, l),
+                        &super::text::ms(r, l)
+                    )
+                ),
                 _ => String::new(),
             };
             let what = msg(l, M::UDPPathQualityFrQualite);
@@ -125,22 +124,7 @@ fn policed(p: &serde_json::Value, l: Lang) -> String {
     );
     let up = l.dec(f("upload_kbps") / 1000.0, 1);
     let webcam = p.get("webcam").and_then(|v| v.as_str());
-    match l {
-        Lang::Fr => format!(
-            "{loss} % des paquets perdus à {target:.0} kbit/s alors que TCP passe à {up} Mbit/s : l'UDP est bridé ici (seuls {got:.0} kbit/s passent) ; la vidéo va geler ou se replier sur le relais TURN en TCP/TLS : {}",
-            match webcam {
-                Some(q) => format!("prévoyez la webcam en qualité « {q} »"),
-                None => "prévoyez de couper la caméra".into(),
-            }
-        ),
-        Lang::En => format!(
-            "{loss} % of packets lost at {target:.0} kbit/s while TCP carries {up} Mbit/s: UDP is policed here (only {got:.0} kbit/s get through); video will freeze or fall back to the TURN relay over TCP/TLS: {}",
-            match webcam {
-                Some(q) => format!("plan the webcam at quality '{q}'"),
-                None => "plan to keep the camera off".into(),
-            }
-        ),
-    }
+    words(l).udp_policed(&loss, target, &up, got, webcam)
 }
 
 #[cfg(test)]

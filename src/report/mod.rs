@@ -23,7 +23,7 @@ pub use i18n::{Lang, network_message};
 use crate::diagnose::verdict::{Diagnosis, Finding};
 use crate::model::{Outcome, PlatformReport, ProbeKind, Status};
 use crate::plan::{PlatformPlan, Role};
-use crate::report::messages::{M, msg};
+use crate::report::messages::{M, msg, words};
 
 /// Write `bytes` to `path` whole or not at all: into a temporary file in the same folder,
 /// then renamed over `path` (a run killed mid-write leaves the previous report intact).
@@ -126,12 +126,7 @@ pub fn media_udp(b: &crate::model::Bandwidth, l: Lang) -> Option<String> {
             } else {
                 ""
             };
-            match l {
-                Lang::Fr => format!("{head}perte {lo} %, gigue {j} ms, {r:.0} kbit/s reçus{tail}"),
-                Lang::En => {
-                    format!("{head}loss {lo} %, jitter {j} ms, {r:.0} kbit/s received{tail}")
-                }
-            }
+            format!("{head}{}{tail}", words(l).media_udp_figures(&lo, &j, r))
         }
         _ => format!("{head}{}", msg(l, M::NotMeasuredNoUDP)),
     })
@@ -298,14 +293,7 @@ pub fn platform_report(
                 why(&outcomes[*probe], l)
             ),
             Finding::NoRelay { host, .. } => {
-                let line = match l {
-                    Lang::Fr => format!(
-                        "pas de relais TURN sur {host} : son propre serveur web refuse le protocole TURN sur 443 et rien ne répond sur 3478. Le relais média de ce serveur est ailleurs et n'a pas été testé : demandez-le à ses administrateurs (turn-stun-servers.xml) et relancez avec --turn RELAIS."
-                    ),
-                    Lang::En => format!(
-                        "no TURN relay on {host}: its own web server refuses the TURN protocol on 443 and nothing answers on 3478. This server's media relay is elsewhere and was not tested: ask its administrators for it (turn-stun-servers.xml) and run again with --turn RELAY."
-                    ),
-                };
+                let line = words(l).no_relay(host);
                 notes.push(line.clone());
                 summary.get_or_insert(line);
                 continue;

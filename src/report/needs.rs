@@ -3,26 +3,16 @@
 
 use crate::lang::Lang;
 use crate::measure::needs::{Fit, Reading, Way, WayKind};
-use crate::report::messages::{M, msg};
+use crate::report::messages::{M, msg, words};
 
 /// A way of speaking, as the speaker reads it.
 pub fn way(w: &Way, l: Lang) -> String {
-    match (&w.kind, l) {
-        (WayKind::Full { webcam }, Lang::Fr) => {
-            format!("micro + webcam « {webcam} » + partage d'écran")
-        }
-        (WayKind::Full { webcam }, Lang::En) => {
-            format!("microphone + webcam '{webcam}' + screen sharing")
-        }
-        (WayKind::ScreenCameraOff, _) => msg(l, M::MicrophoneScreenSharingCamera).to_string(),
-        (WayKind::Webcam { quality }, Lang::Fr) => {
-            format!("micro + webcam « {quality} », sans partage d'écran")
-        }
-        (WayKind::Webcam { quality }, Lang::En) => {
-            format!("microphone + webcam '{quality}', no screen sharing")
-        }
-        (WayKind::Microphone, _) => msg(l, M::MicrophoneOnly).to_string(),
-        (WayKind::AttendeeMicrophone, _) => msg(l, M::Microphone).to_string(),
+    match &w.kind {
+        WayKind::Full { webcam } => words(l).way_full(webcam),
+        WayKind::ScreenCameraOff => msg(l, M::MicrophoneScreenSharingCamera).to_string(),
+        WayKind::Webcam { quality } => words(l).way_webcam(quality),
+        WayKind::Microphone => msg(l, M::MicrophoneOnly).to_string(),
+        WayKind::AttendeeMicrophone => msg(l, M::Microphone).to_string(),
     }
 }
 
@@ -32,63 +22,20 @@ pub fn advice(fit: &Fit, l: Lang) -> String {
     let up = mbps(fit.upload_kbps);
     let full = fit.full.as_ref().map(|w| way(w, l)).unwrap_or_default();
     let need = mbps(fit.full.as_ref().map_or(0.0, |w| w.kbps));
-    match (&fit.reading, l) {
-        (Reading::Totals { hi, .. }, Lang::Fr) if fit.upload_kbps >= *hi => format!(
-            "le débit montant ({up}) atteint ce que la plateforme recommande pour un intervenant ({})",
-            mbps(*hi)
-        ),
-        (Reading::Totals { hi, .. }, Lang::En) if fit.upload_kbps >= *hi => format!(
-            "the upload ({up}) reaches what the platform recommends for a presenter ({})",
-            mbps(*hi)
-        ),
-        (Reading::Totals { lo, hi }, Lang::Fr) if fit.upload_kbps >= *lo => format!(
-            "le débit montant ({up}) dépasse le minimum de la plateforme pour un intervenant ({}), sans atteindre le recommandé ({}) : évitez de partager une vidéo",
-            mbps(*lo),
-            mbps(*hi)
-        ),
-        (Reading::Totals { lo, hi }, Lang::En) if fit.upload_kbps >= *lo => format!(
-            "the upload ({up}) is above the platform's minimum for a presenter ({}), below its recommendation ({}): avoid sharing a video",
-            mbps(*lo),
-            mbps(*hi)
-        ),
-        (Reading::Totals { lo, .. }, Lang::Fr) => format!(
-            "le débit montant ({up}) est sous le minimum de la plateforme pour un intervenant ({}) : prévoyez de couper la caméra, ou intervenez depuis un autre réseau",
-            mbps(*lo)
-        ),
-        (Reading::Totals { lo, .. }, Lang::En) => format!(
-            "the upload ({up}) is below the platform's minimum for a presenter ({}): plan to turn the camera off, or speak from another network",
-            mbps(*lo)
-        ),
-        (Reading::Fits, Lang::Fr) => format!("le débit montant ({up}) suffit pour {full} ({need})"),
-        (Reading::Fits, Lang::En) => format!("the upload ({up}) fits {full} ({need})"),
-        (Reading::Tight { plan }, Lang::Fr) => format!(
-            "juste : {full} demande {need} des {up} mesurés ; prévoyez {}",
-            way(plan, l)
-        ),
-        (Reading::Tight { plan }, Lang::En) => format!(
-            "tight: {full} needs {need} of the {up} measured; plan for {}",
-            way(plan, l)
-        ),
-        (Reading::Short { plan }, Lang::Fr) => format!(
-            "insuffisant pour {full} (il faut {need}, mesuré {up}) : prévoyez {}",
-            way(plan, l)
-        ),
-        (Reading::Short { plan }, Lang::En) => format!(
-            "not enough for {full} (needs {need}, measured {up}): plan for {}",
-            way(plan, l)
-        ),
-        (Reading::VeryTight { leanest }, Lang::Fr) => format!(
-            "très juste : même le micro seul ({leanest:.0} kbit/s) prend presque tout le débit montant ({up})"
-        ),
-        (Reading::VeryTight { leanest }, Lang::En) => format!(
-            "very tight: even the microphone alone ({leanest:.0} kbit/s) takes nearly all the upload ({up})"
-        ),
-        (Reading::NotEvenAudio { leanest }, Lang::Fr) => format!(
-            "le débit montant ({up}) ne suffit même pas pour le micro ({leanest:.0} kbit/s)"
-        ),
-        (Reading::NotEvenAudio { leanest }, Lang::En) => {
-            format!("the upload ({up}) is not enough even for the microphone ({leanest:.0} kbit/s)")
+    let w = words(l);
+    match &fit.reading {
+        Reading::Totals { hi, .. } if fit.upload_kbps >= *hi => {
+            w.upload_reaches_recommended(&up, &mbps(*hi))
         }
+        Reading::Totals { lo, hi } if fit.upload_kbps >= *lo => {
+            w.upload_above_minimum(&up, &mbps(*lo), &mbps(*hi))
+        }
+        Reading::Totals { lo, .. } => w.upload_below_minimum(&up, &mbps(*lo)),
+        Reading::Fits => w.upload_fits(&up, &full, &need),
+        Reading::Tight { plan } => w.upload_tight(&full, &need, &up, &way(plan, l)),
+        Reading::Short { plan } => w.upload_short(&full, &need, &up, &way(plan, l)),
+        Reading::VeryTight { leanest } => w.upload_very_tight(*leanest, &up),
+        Reading::NotEvenAudio { leanest } => w.upload_not_even_audio(&up, *leanest),
     }
 }
 

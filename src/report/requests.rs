@@ -3,7 +3,7 @@
 
 use crate::lang::Lang;
 use crate::model::{ErrorClass, Outcome, ProbeKind, Report, Status, Transport, Verdict};
-use crate::report::messages::{M, msg};
+use crate::report::messages::{M, msg, words};
 
 /// The failures a ticket lists: the root ones (not the probes skipped because of them).
 pub fn root_failures(r: &Report) -> Vec<(&str, &Outcome)> {
@@ -73,14 +73,7 @@ pub fn requests(r: &Report, failures: &[(&str, &Outcome)], l: Lang) -> Vec<Strin
                 ErrorClass::Timeout | ErrorClass::Unreachable | ErrorClass::Refused
             ) {
                 let resolver = r.network.resolver.as_deref().unwrap_or("?");
-                add_other(match l {
-                    Lang::Fr => format!(
-                        "vérifier que le serveur DNS {resolver} répond (il n'a pas répondu pour {host})"
-                    ),
-                    Lang::En => format!(
-                        "check that the DNS server {resolver} answers (it did not for {host})"
-                    ),
-                });
+                add_other(words(l).ask_resolver_answers(resolver, &host));
             }
             continue;
         }
@@ -89,42 +82,22 @@ pub fn requests(r: &Report, failures: &[(&str, &Outcome)], l: Lang) -> Vec<Strin
             | ErrorClass::Nxdomain
             | ErrorClass::NoAnswer
             | ErrorClass::Servfail => {
-                add_other(match l {
-                    Lang::Fr => format!(
-                        "résoudre normalement le nom {host} dans le DNS (il est détourné ou absent)"
-                    ),
-                    Lang::En => format!(
-                        "resolve the name {host} normally in the DNS (it is diverted or missing)"
-                    ),
-                });
+                add_other(words(l).ask_resolve(&host));
                 continue;
             }
             ErrorClass::TlsInterception => {
-                add_other(match l {
-                    Lang::Fr => format!("exempter {host} de l'inspection TLS (déchiffrement)"),
-                    Lang::En => format!("exempt {host} from TLS inspection (decryption)"),
-                });
+                add_other(words(l).ask_no_inspection(&host));
                 continue;
             }
             ErrorClass::UpgradeRefused => {
-                add_other(match l {
-                    Lang::Fr => {
-                        format!("laisser passer les WebSockets (en-tête Upgrade) vers {host}")
-                    }
-                    Lang::En => format!("let WebSockets (Upgrade header) through to {host}"),
-                });
+                add_other(words(l).ask_websockets(&host));
                 continue;
             }
             ErrorClass::ProxyAuth => {
                 add_other(msg(l, M::AllowTheseHostsWithout).to_string());
             }
             ErrorClass::ProxyRefused => {
-                add_other(match l {
-                    Lang::Fr => {
-                        format!("autoriser {host} sur le proxy (il refuse cette destination)")
-                    }
-                    Lang::En => format!("allow {host} on the proxy (it refuses this destination)"),
-                });
+                add_other(words(l).ask_proxy_allows(&host));
                 continue;
             }
             _ => {}
@@ -132,14 +105,7 @@ pub fn requests(r: &Report, failures: &[(&str, &Outcome)], l: Lang) -> Vec<Strin
         let direct = !o.data.contains_key("path");
         if proxied && direct && o.transport != Some(Transport::Udp) {
             if relay_hosts.contains(&host) {
-                add_other(match l {
-                    Lang::Fr => format!(
-                        "exempter {host} du proxy et laisser passer TCP {port} en direct vers lui (relais média : les services le demandent)"
-                    ),
-                    Lang::En => format!(
-                        "exempt {host} from the proxy and let TCP {port} through directly to it (media relay: the services ask for it)"
-                    ),
-                });
+                add_other(words(l).ask_relay_direct(&host, port));
             }
             continue;
         }
@@ -149,14 +115,7 @@ pub fn requests(r: &Report, failures: &[(&str, &Outcome)], l: Lang) -> Vec<Strin
                 .transport
                 .map(|t| t.as_str().to_uppercase())
                 .unwrap_or_default();
-            add_other(match l {
-                Lang::Fr => format!(
-                    "ouvrir {proto} {port} en sortie vers Internet (la plateforme le demande sans publier ses serveurs)"
-                ),
-                Lang::En => format!(
-                    "open {proto} {port} outbound to the internet (the platform asks for it without publishing its servers)"
-                ),
-            });
+            add_other(words(l).ask_open_outbound(&proto, port));
             continue;
         }
         let relay = matches!(o.kind, ProbeKind::Turn) || port == 3478;

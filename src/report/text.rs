@@ -4,7 +4,7 @@
 
 use super::{Lang, i18n};
 use crate::model::{Report, Status, Verdict};
-use crate::report::messages::{M, msg};
+use crate::report::messages::{M, msg, words};
 use std::fmt::Write;
 
 /// Colours only when asked (a terminal, and `NO_COLOR` unset).
@@ -241,14 +241,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
             let line = match figures {
                 Some([lo, j, m, p95]) => {
                     let (lo, j, m, p95) = (l.dec(lo, 1), l.dec(j, 1), ms(m, l), ms(p95, l));
-                    match l {
-                        Lang::Fr => {
-                            format!("perte {lo} %, gigue {j} ms, RTT {m} ms (95 % sous {p95} ms)")
-                        }
-                        Lang::En => {
-                            format!("loss {lo} %, jitter {j} ms, RTT {m} ms (95 % under {p95} ms)")
-                        }
-                    }
+                    words(l).quality_figures_p95(&lo, &j, &m, &p95)
                 }
                 _ if q.status == Status::Skipped => msg(l, M::NotMeasuredUDPDoes).to_string(),
                 _ => super::why(q, l),

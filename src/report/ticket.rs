@@ -6,7 +6,7 @@ use super::requests::{requests, root_failures};
 use crate::diagnose::desk::DeskChoice;
 use crate::lang::Lang;
 use crate::model::{Outcome, ProbeKind, Report, Status, Support, Verdict};
-use crate::report::messages::{M, msg};
+use crate::report::messages::{M, msg, words};
 use std::fmt::Write;
 
 /// Why this desk, and the ticket.
@@ -15,18 +15,7 @@ pub fn support(choice: &DeskChoice, r: &Report, attached: bool, l: Lang) -> Supp
     let desk = choice.desk;
     let mut why = l.t(&desk.why_fr, &desk.why_en).to_string();
     if let Some((exp, family)) = &choice.contradiction {
-        let _ = write!(
-            why,
-            " {}",
-            match l {
-                Lang::Fr => format!(
-                    "Attention : le lieu laisse attendre « {exp} », mais le réseau montre plutôt « {family} » ; signalez les deux."
-                ),
-                Lang::En => format!(
-                    "Note: the venue implies “{exp}”, but the network rather shows “{family}”; report both."
-                ),
-            }
-        );
+        let _ = write!(why, " {}", words(l).venue_contradiction(exp, family));
     }
     if choice.venue_unspecified {
         why.push(' ');
@@ -53,24 +42,8 @@ fn measure_problems(r: &Report, l: Lang) -> Vec<(String, Option<String>)> {
                     let up = l.dec(f(o, "upload_kbps").unwrap_or(0.0) / 1000.0, 1);
                     let need = l.dec(f(o, "needed_kbps").unwrap_or(0.0) / 1000.0, 1);
                     (
-                        match l {
-                            Lang::Fr => format!(
-                                "[{}] débit montant mesuré {up} Mbit/s, le flux de l'intervenant demande {need} Mbit/s",
-                                p.name
-                            ),
-                            Lang::En => format!(
-                                "[{}] measured upload {up} Mbit/s, the speaker's stream needs {need} Mbit/s",
-                                p.name
-                            ),
-                        },
-                        Some(match l {
-                            Lang::Fr => format!(
-                                "vérifier le débit montant disponible pour cette salle (limitation par poste ou par VLAN, Wi-Fi, lien saturé) : {need} Mbit/s nécessaires pendant le webinaire"
-                            ),
-                            Lang::En => format!(
-                                "check the upload available to this room (per-host or per-VLAN rate limits, Wi-Fi, saturated link): {need} Mbit/s needed during the webinar"
-                            ),
-                        }),
+                        words(l).ticket_upload(&p.name, &up, &need),
+                        Some(words(l).ask_upload(&need)),
                     )
                 }
                 (ProbeKind::Bandwidth, _) if o.data.get("udp_policed").is_some() => {
@@ -83,47 +56,24 @@ fn measure_problems(r: &Report, l: Lang) -> Vec<(String, Option<String>)> {
                     );
                     let media = g("media_kbps");
                     (
-                        match l {
-                            Lang::Fr => format!(
-                                "[{}] UDP au débit des médias : {loss} % perdus à {target:.0} kbit/s, seuls {got:.0} kbit/s passent, alors que TCP passe à {} Mbit/s",
-                                p.name,
-                                l.dec(g("upload_kbps") / 1000.0, 1)
-                            ),
-                            Lang::En => format!(
-                                "[{}] UDP at media rate: {loss} % lost at {target:.0} kbit/s, only {got:.0} kbit/s get through, while TCP carries {} Mbit/s",
-                                p.name,
-                                l.dec(g("upload_kbps") / 1000.0, 1)
-                            ),
-                        },
-                        Some(match l {
-                            Lang::Fr => format!(
-                                "relever la limitation de débit UDP de cette salle : le son et la webcam de l'intervenant demandent {media:.0} kbit/s en UDP"
-                            ),
-                            Lang::En => format!(
-                                "raise this room's UDP rate limit: the speaker's audio and webcam need {media:.0} kbit/s over UDP"
-                            ),
-                        }),
+                        words(l).ticket_udp_policed(
+                            &p.name,
+                            &loss,
+                            target,
+                            got,
+                            &l.dec(g("upload_kbps") / 1000.0, 1),
+                        ),
+                        Some(words(l).ask_udp_rate(media)),
                     )
                 }
                 (ProbeKind::UdpQuality, Some(crate::model::ErrorClass::PoorQuality)) => (
-                    match l {
-                        Lang::Fr => format!(
-                            "[{}] qualité UDP vers {} : perte {} %, gigue {} ms, RTT {} ms",
-                            p.name,
-                            o.target,
-                            l.dec(f(o, "loss_pct").unwrap_or(0.0), 1),
-                            super::text::ms(f(o, "jitter_ms").unwrap_or(0.0), l),
-                            super::text::ms(f(o, "rtt_median_ms").unwrap_or(0.0), l)
-                        ),
-                        Lang::En => format!(
-                            "[{}] UDP quality to {}: loss {:.1} %, jitter {:.0} ms, RTT {:.0} ms",
-                            p.name,
-                            o.target,
-                            f(o, "loss_pct").unwrap_or(0.0),
-                            f(o, "jitter_ms").unwrap_or(0.0),
-                            f(o, "rtt_median_ms").unwrap_or(0.0)
-                        ),
-                    },
+                    words(l).ticket_quality(
+                        &p.name,
+                        &o.target,
+                        &l.dec(f(o, "loss_pct").unwrap_or(0.0), 1),
+                        &super::text::ms(f(o, "jitter_ms").unwrap_or(0.0), l),
+                        &super::text::ms(f(o, "rtt_median_ms").unwrap_or(0.0), l),
+                    ),
                     Some(msg(l, M::FindWhereUDPIs).to_string()),
                 ),
                 _ => continue,
