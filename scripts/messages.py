@@ -119,7 +119,7 @@ def main():
             if MARKER in old:
                 tail = old[old.index(MARKER):]
         with open(path, "w", encoding="utf-8") as out:
-            out.write(f"//! {doc}\n\nuse super::M;\n\npub fn text(m: M) -> &'static str {{\n    match m {{\n")
+            out.write(f"//! {doc}\n\nuse super::M;\n\n#[rustfmt::skip]\npub fn text(m: M) -> &'static str {{\n    match m {{\n")
             for k in keys:
                 out.write(f"        M::{k} => {table[k]},\n")
             out.write("    }\n}\n")

@@ -2,14 +2,13 @@
 
 use super::M;
 
+#[rustfmt::skip]
 pub fn text(m: M) -> &'static str {
     match m {
         M::AFilteringPageAnswers => "a filtering page answers instead of the service",
         M::AReportCouldNot => " — a report could not be written",
         M::Allow => "allow",
-        M::AllowTheseHostsWithout => {
-            "allow these hosts without proxy authentication (or give the credentials to use)"
-        }
+        M::AllowTheseHostsWithout => "allow these hosts without proxy authentication (or give the credentials to use)",
         M::And => "and",
         M::AndItCouldNot => "And it could not be saved:",
         M::AskForTheseRelays => "Ask for these relays to be exempted from the proxy.",
@@ -22,15 +21,11 @@ pub fn text(m: M) -> &'static str {
         M::BlockedFrSalle => "blocked",
         M::CanThisRoomS => "Can this room's network carry the webinar?",
         M::CertificateIssuedBy => "certificate issued by",
-        M::CheckInterruptedCtrlC => {
-            "Check interrupted (Ctrl-C) before the end: nothing is concluded, run it again to the end."
-        }
+        M::CheckInterruptedCtrlC => "Check interrupted (Ctrl-C) before the end: nothing is concluded, run it again to the end.",
         M::CollegeMiddleSchool => "collège (middle school)",
         M::Colon => ": ",
         M::Confidence => "confidence",
-        M::ConnectionRefusedAFirewall => {
-            "connection refused: a firewall rejects this port, or nothing listens on it"
-        }
+        M::ConnectionRefusedAFirewall => "connection refused: a firewall rejects this port, or nothing listens on it",
         M::Contact => "Contact:",
         M::Containing => "containing",
         M::Copied => "Copied ✔",
@@ -44,23 +39,17 @@ pub fn text(m: M) -> &'static str {
         M::Direct => "direct:",
         M::DirectAccessIsClosed => "direct access is closed: this network requires a proxy",
         M::EcolePrimarySchool => "école (primary school)",
-        M::EncryptionIsInterceptedA => {
-            "encryption is intercepted: a firewall presents its own certificate (TLS inspection)"
-        }
+        M::EncryptionIsInterceptedA => "encryption is intercepted: a firewall presents its own certificate (TLS inspection)",
         M::Engine => "engine",
         M::EstimatedNeed => "estimated need",
         M::EveryTest => "Every test",
-        M::EverythingThatCouldBe => {
-            "Everything that could be tested answers from this network; what the platform does not publish was not tested (see the notes)."
-        }
+        M::EverythingThatCouldBe => "Everything that could be tested answers from this network; what the platform does not publish was not tested (see the notes).",
         M::EverythingTheBrowserUses => "Everything the browser uses answers from this network.",
         M::EvidenceLikelyFirewall => "Evidence (likely firewall:",
         M::ExitCode => "exit code",
         M::Failed => "failed",
         M::File => "File",
-        M::FindWhereUDPIs => {
-            "find where UDP is lost (saturated equipment, UDP rate limits, Wi-Fi): live audio tolerates no more than 1 % loss"
-        }
+        M::FindWhereUDPIs => "find where UDP is lost (saturated equipment, UDP rate limits, Wi-Fi): live audio tolerates no more than 1 % loss",
         M::Firewall => "Firewall",
         M::ForInformationNeverChanges => "for information (never changes the verdict)",
         M::GiveUaiOrDepartment => "(Give --uai or --department and --kind for a surer routing.)",
@@ -69,26 +58,16 @@ pub fn text(m: M) -> &'static str {
         M::HTTPSTheRealService => "HTTPS (the real service answers, not a block page):",
         M::HeaderServer => "header Server:",
         M::HeaderVia => "header Via:",
-        M::HelloIHaveTo => {
-            "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that the room's network lets nothing through:"
-        }
-        M::HelloIHaveToSpeak => {
-            "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that everything is reachable, but the link is not good enough for the speaker's stream:"
-        }
-        M::HelloIHaveToSpeakIn => {
-            "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that the following flows do not get through:"
-        }
+        M::HelloIHaveTo => "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that the room's network lets nothing through:",
+        M::HelloIHaveToSpeak => "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that everything is reachable, but the link is not good enough for the speaker's stream:",
+        M::HelloIHaveToSpeakIn => "Hello, I have to speak in a webinar from this school. A network test (preflight) shows that the following flows do not get through:",
         M::IdleLatency => "idle latency",
         M::IfMediaCannotGet => "If media cannot get out:",
         M::Incomplete => "incomplete",
         M::IncompleteInterrupted => "incomplete (interrupted)",
-        M::InterruptedCtrlCBefore => {
-            "Interrupted (Ctrl-C) before every test ran: nothing is concluded."
-        }
+        M::InterruptedCtrlCBefore => "Interrupted (Ctrl-C) before every test ran: nothing is concluded.",
         M::InterruptedPartialReport => " — interrupted, partial report",
-        M::InvalidCertificateExpiredOr => {
-            "invalid certificate (expired, or for another name; check the computer's clock)"
-        }
+        M::InvalidCertificateExpiredOr => "invalid certificate (expired, or for another name; check the computer's clock)",
         M::Issuer => "issuer",
         M::LatencyIdle => "Latency idle",
         M::LatencyRisesSharplyWhen => "latency rises sharply when the link is busy: audio will lag",
@@ -104,9 +83,7 @@ pub fn text(m: M) -> &'static str {
         M::MeasuredTo => "Measured to",
         M::MeasuringPathQualityAnd => "measuring path quality and upload…",
         M::MediaGetOutOnly => "media get out only through the proxy:",
-        M::MeetingLinkOrBigBlueButton => {
-            "Meeting link or BigBlueButton server name (Enter to skip):"
-        }
+        M::MeetingLinkOrBigBlueButton => "Meeting link or BigBlueButton server name (Enter to skip):",
         M::Microphone => "microphone",
         M::MicrophoneOnly => "microphone only",
         M::MicrophoneScreenSharingCamera => "microphone + screen sharing, camera off",
@@ -116,9 +93,7 @@ pub fn text(m: M) -> &'static str {
         M::Network => "Network",
         M::NoAnswerInTime => "no answer in time: a firewall probably drops the packets",
         M::NoAnswerToAny => "no answer to any packet",
-        M::NoDNSServerIs => {
-            "No DNS server is configured on this computer: it is probably not connected (Wi-Fi off, cable unplugged). Connect it to the room's network, then run preflight again."
-        }
+        M::NoDNSServerIs => "No DNS server is configured on this computer: it is probably not connected (Wi-Fi off, cable unplugged). Connect it to the room's network, then run preflight again.",
         M::NoReportReceivedYet => "No report received yet; this page updates itself",
         M::NoUsableAnswer => "no usable answer",
         M::None => "none",
@@ -129,16 +104,12 @@ pub fn text(m: M) -> &'static str {
         M::NotGivenRunAgain => "not given (run again with --venue \"room\" --uai CODE)",
         M::NotIdentified => "not identified",
         M::NotMeasuredNoUDP => "not measured (no UDP echo at this measurement peer)",
-        M::NotMeasuredUDPDoes => {
-            "not measured — UDP does not get through, media will take the TCP/TLS fallback"
-        }
+        M::NotMeasuredUDPDoes => "not measured — UDP does not get through, media will take the TCP/TLS fallback",
         M::NotPublishedByThe => "Not published by the platform, so not tested:",
         M::NotTested => "not tested",
         M::NotTestedFrNon => "Not tested:",
         M::NotTestedInterruptedCtrl => "not tested: interrupted (Ctrl-C)",
-        M::NotTestedNameThe => {
-            ": not tested — name the server with --server HOST (the host in the meeting link)"
-        }
+        M::NotTestedNameThe => ": not tested — name the server with --server HOST (the host in the meeting link)",
         M::NotTestedNoNetwork => "not tested: no network (see above)",
         M::NothingToDoThe => "Nothing to do: the webinar can run from this network.",
         M::Optional => "optional",
@@ -166,9 +137,7 @@ pub fn text(m: M) -> &'static str {
         M::Request => "Request:",
         M::Required => "required",
         M::RoomAndSchoolE => "Room and school (e.g. \"Library, Jean Moulin school\"):",
-        M::STUNTURNInA => {
-            "STUN/TURN (in a group, UDP is preferred to TCP, TCP to TLS: the browser's fallback chain):"
-        }
+        M::STUNTURNInA => "STUN/TURN (in a group, UDP is preferred to TCP, TCP to TLS: the browser's fallback chain):",
         M::ScreenSharing => "screen sharing",
         M::ServerUnreachableNoRoute => "server unreachable (no route)",
         M::SettingsReadFrom => "Settings read from",
@@ -184,17 +153,13 @@ pub fn text(m: M) -> &'static str {
         M::SubjectNetworkNotGood => "Subject: network not good enough for",
         M::Summary => "Summary",
         M::TURNMediaRelay => "TURN (media relay)",
-        M::TURNMediaRelayAlso => {
-            " (TURN media relay: also exempt it from the proxy and TLS inspection)"
-        }
+        M::TURNMediaRelayAlso => " (TURN media relay: also exempt it from the proxy and TLS inspection)",
         M::TURNRelaysNamed => "TURN relays named:",
         M::Target => "Target",
         M::TestDate => "Test date:",
         M::TestDayVenuesSummary => "Test day — venues summary",
         M::TestSNotRun => "test(s) not run: interrupted (Ctrl-C)",
-        M::TestSNotRunA => {
-            "test(s) not run: a step before them failed (details in the JSON report)"
-        }
+        M::TestSNotRunA => "test(s) not run: a step before them failed (details in the JSON report)",
         M::TestSNotRunBecause => "test(s) not run because a step before them failed",
         M::ThankYou => "Thank you.",
         M::TheConnectionClosedWithout => "the connection closed without an answer",
@@ -203,39 +168,27 @@ pub fn text(m: M) -> &'static str {
         M::TheDNSServerFails => "the DNS server fails",
         M::TheFullJSONReport => "The full JSON report is attached. Thank you.",
         M::TheMeasurementPeerStopped => "the measurement peer stopped reading",
-        M::TheNetworkSDNS => {
-            "the network's DNS diverts this name to a fake address (DNS filtering)"
-        }
-        M::ThePortAnswersBut => {
-            "the port answers, but it is not a TURN relay (a web server, or a box that refuses the TURN protocol)"
-        }
+        M::TheNetworkSDNS => "the network's DNS diverts this name to a fake address (DNS filtering)",
+        M::ThePortAnswersBut => "the port answers, but it is not a TURN relay (a web server, or a box that refuses the TURN protocol)",
         M::TheProxyAsksFor => "the proxy asks for credentials",
         M::TheProxyRefusesThis => "the proxy refuses this destination",
         M::TheReportIsSaved => "The report is saved here, send it to the organiser:",
         M::TheServerAnswersWith => "the server answers with an HTTP error",
-        M::TheServiceDoesNot => {
-            "; the service does not confirm this endpoint (unverified): not counted against the network."
-        }
+        M::TheServiceDoesNot => "; the service does not confirm this endpoint (unverified): not counted against the network.",
         M::TheServiceSNormal => "the service's normal answers without a meeting session:",
         M::TheTLSHandshakeFailed => "the TLS handshake failed",
         M::TheTestCouldNot => "the test could not start on this computer",
         M::ThisFigureMeasuresThe => ": this figure measures the path to the proxy",
         M::ThisNameDoesNot => "this name does not exist for this network's DNS",
-        M::ThisNameDoesNotExist => {
-            ": this name does not exist while other names of the same domain resolve — the list the service publishes is out of date; not counted against the network."
-        }
-        M::ThisNetworkDoesNot => {
-            "This network does not lead to the internet: no address on the internet answers, neither the platforms nor, without DNS, well-known addresses. The computer is on a local network without internet access, or everything is blocked there. Check that you are on the right network (the room's Wi-Fi or socket); if so, tell the digital referent."
-        }
+        M::ThisNameDoesNotExist => ": this name does not exist while other names of the same domain resolve — the list the service publishes is out of date; not counted against the network.",
+        M::ThisNetworkDoesNot => "This network does not lead to the internet: no address on the internet answers, neither the platforms nor, without DNS, well-known addresses. The computer is on a local network without internet access, or everything is blocked there. Check that you are on the right network (the room's Wi-Fi or socket); if so, tell the digital referent.",
         M::ThisPageUpdatesItself => "this page updates itself",
         M::ThroughTheProxy => "Through the proxy",
         M::TicketReadyToSend => "Ticket, ready to send",
         M::TicketTextReadyTo => "Ticket text, ready to send:",
         M::Title => "title",
         M::To => "to",
-        M::TowardsTheMediaRelays => {
-            "towards the media relays, only port 443 gets through (3478 closed)"
-        }
+        M::TowardsTheMediaRelays => "towards the media relays, only port 443 gets through (3478 closed)",
         M::UDPAtMediaRate => "UDP at media rate",
         M::UDPBlocked => "UDP blocked",
         M::UDPIsBlockedTowards => "UDP is blocked towards the media relays",
@@ -253,18 +206,14 @@ pub fn text(m: M) -> &'static str {
         M::UploadFrDebitMontant => "Upload",
         M::UploadNeedsKbitS => "Upload needs (kbit/s):",
         M::UploadNotMeasured => "Upload not measured:",
-        M::UploadNotMeasuredNothing => {
-            "Upload not measured: nothing is reachable from this network."
-        }
+        M::UploadNotMeasuredNothing => "Upload not measured: nothing is reachable from this network.",
         M::UploadRateDuringThe => "Upload rate during the measurement",
         M::Venue => "Venue",
         M::VenueFrLieu => "Venue:",
         M::VenueS => "venue(s)",
         M::Verdict => "Verdict:",
         M::Warning => "warning",
-        M::WarningTheProgramRuns => {
-            "Warning: the program runs from inside a zip file. Use \"Extract all\" and start it from the extracted folder, or its settings and reports are lost."
-        }
+        M::WarningTheProgramRuns => "Warning: the program runs from inside a zip file. Use \"Extract all\" and start it from the extracted folder, or its settings and reports are lost.",
         M::WebSocket => "WebSocket:",
         M::WebSocketsAreRefusedBy => "WebSockets are refused by a filter",
         M::WhatDoesNotGet => "What does not get through:",

@@ -2,14 +2,13 @@
 
 use super::M;
 
+#[rustfmt::skip]
 pub fn text(m: M) -> &'static str {
     match m {
         M::AFilteringPageAnswers => "une page de filtrage répond à la place du service",
         M::AReportCouldNot => " — un rapport n'a pas pu être écrit",
         M::Allow => "autoriser",
-        M::AllowTheseHostsWithout => {
-            "permettre l'accès à ces hôtes sans identification au proxy (ou fournir l'identifiant à utiliser)"
-        }
+        M::AllowTheseHostsWithout => "permettre l'accès à ces hôtes sans identification au proxy (ou fournir l'identifiant à utiliser)",
         M::And => "et",
         M::AndItCouldNot => "Et il n'a pas pu être enregistré :",
         M::AskForTheseRelays => "Demandez d'exempter ces relais du proxy.",
@@ -22,15 +21,11 @@ pub fn text(m: M) -> &'static str {
         M::BlockedFrSalle => "salle(s) bloquée(s)",
         M::CanThisRoomS => "Le réseau de cette salle permet-il le webinaire ?",
         M::CertificateIssuedBy => "certificat émis par",
-        M::CheckInterruptedCtrlC => {
-            "Vérification interrompue (Ctrl-C) avant la fin : rien n'est conclu, relancez-la jusqu'au bout."
-        }
+        M::CheckInterruptedCtrlC => "Vérification interrompue (Ctrl-C) avant la fin : rien n'est conclu, relancez-la jusqu'au bout.",
         M::CollegeMiddleSchool => "collège",
         M::Colon => " : ",
         M::Confidence => "confiance",
-        M::ConnectionRefusedAFirewall => {
-            "connexion refusée : un pare-feu rejette ce port, ou rien n'y écoute"
-        }
+        M::ConnectionRefusedAFirewall => "connexion refusée : un pare-feu rejette ce port, ou rien n'y écoute",
         M::Contact => "À contacter :",
         M::Containing => "contenant",
         M::Copied => "Copié ✔",
@@ -44,75 +39,51 @@ pub fn text(m: M) -> &'static str {
         M::Direct => "en direct :",
         M::DirectAccessIsClosed => "l'accès direct est fermé : ce réseau impose un proxy",
         M::EcolePrimarySchool => "école",
-        M::EncryptionIsInterceptedA => {
-            "le chiffrement est intercepté : un pare-feu présente son propre certificat (inspection TLS)"
-        }
+        M::EncryptionIsInterceptedA => "le chiffrement est intercepté : un pare-feu présente son propre certificat (inspection TLS)",
         M::Engine => "moteur",
         M::EstimatedNeed => "besoin estimé",
         M::EveryTest => "Détail des tests",
-        M::EverythingThatCouldBe => {
-            "Tout ce qui a pu être testé répond depuis ce réseau ; ce que la plateforme ne publie pas n'a pas été testé (voir les remarques)."
-        }
+        M::EverythingThatCouldBe => "Tout ce qui a pu être testé répond depuis ce réseau ; ce que la plateforme ne publie pas n'a pas été testé (voir les remarques).",
         M::EverythingTheBrowserUses => "Tout ce que le navigateur utilise répond depuis ce réseau.",
         M::EvidenceLikelyFirewall => "Indices (pare-feu probable :",
         M::ExitCode => "code de sortie",
         M::Failed => "échec",
         M::File => "Fichier",
-        M::FindWhereUDPIs => {
-            "chercher d'où viennent les pertes UDP (équipement saturé, limitation UDP, Wi-Fi) : l'audio en direct ne tolère pas plus de 1 % de perte"
-        }
+        M::FindWhereUDPIs => "chercher d'où viennent les pertes UDP (équipement saturé, limitation UDP, Wi-Fi) : l'audio en direct ne tolère pas plus de 1 % de perte",
         M::Firewall => "Pare-feu",
         M::ForInformationNeverChanges => "pour information (ne change jamais le verdict)",
-        M::GiveUaiOrDepartment => {
-            "(Précisez --uai ou --department et --kind pour un routage plus sûr.)"
-        }
+        M::GiveUaiOrDepartment => "(Précisez --uai ou --department et --kind pour un routage plus sûr.)",
         M::GoodToKnow => "À savoir :",
         M::Group => "groupe",
         M::HTTPSTheRealService => "HTTPS (le vrai service répond, pas une page de blocage) :",
         M::HeaderServer => "en-tête Server:",
         M::HeaderVia => "en-tête Via:",
-        M::HelloIHaveTo => {
-            "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que le réseau de la salle ne permet rien :"
-        }
-        M::HelloIHaveToSpeak => {
-            "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que tout est joignable, mais que la liaison ne suffit pas au flux de l'intervenant :"
-        }
-        M::HelloIHaveToSpeakIn => {
-            "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que les flux suivants ne passent pas :"
-        }
+        M::HelloIHaveTo => "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que le réseau de la salle ne permet rien :",
+        M::HelloIHaveToSpeak => "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que tout est joignable, mais que la liaison ne suffit pas au flux de l'intervenant :",
+        M::HelloIHaveToSpeakIn => "Bonjour, je dois intervenir dans un webinaire depuis cet établissement. Un test réseau (preflight) montre que les flux suivants ne passent pas :",
         M::IdleLatency => "latence au repos",
         M::IfMediaCannotGet => "Si le média ne passe pas :",
         M::Incomplete => "incomplet",
         M::IncompleteInterrupted => "incomplet (interrompu)",
-        M::InterruptedCtrlCBefore => {
-            "Interrompu (Ctrl-C) avant la fin des tests : rien n'est conclu."
-        }
+        M::InterruptedCtrlCBefore => "Interrompu (Ctrl-C) avant la fin des tests : rien n'est conclu.",
         M::InterruptedPartialReport => " — interrompu, rapport partiel",
-        M::InvalidCertificateExpiredOr => {
-            "certificat invalide (expiré, ou pour un autre nom ; vérifiez l'heure de l'ordinateur)"
-        }
+        M::InvalidCertificateExpiredOr => "certificat invalide (expiré, ou pour un autre nom ; vérifiez l'heure de l'ordinateur)",
         M::Issuer => "émetteur",
         M::LatencyIdle => "Latence au repos",
-        M::LatencyRisesSharplyWhen => {
-            "la latence monte fortement quand la liaison est chargée : le son prendra du retard"
-        }
+        M::LatencyRisesSharplyWhen => "la latence monte fortement quand la liaison est chargée : le son prendra du retard",
         M::LatencyWhileUploading => "latence pendant l'envoi",
         M::LikelyFirewall => "Pare-feu probable :",
         M::LikelyFirewallFrPare => "Pare-feu probable",
         M::LiveAudioAndVideo => "l'audio et la vidéo en direct ne tiendront pas",
         M::LoadedLatency => "latence en charge",
-        M::LossJitterOrLatency => {
-            "pertes, gigue ou latence trop fortes pour l'audio et la vidéo en direct"
-        }
+        M::LossJitterOrLatency => "pertes, gigue ou latence trop fortes pour l'audio et la vidéo en direct",
         M::LossJitterRTT => "perte / gigue / RTT",
         M::LyceeHighSchool => "lycée",
         M::MappedAddress => "adresse vue",
         M::MeasuredTo => "Mesuré vers",
         M::MeasuringPathQualityAnd => "mesure de la qualité du chemin et du débit montant…",
         M::MediaGetOutOnly => "le média ne sort que par le proxy :",
-        M::MeetingLinkOrBigBlueButton => {
-            "Lien de la réunion ou nom du serveur BigBlueButton (Entrée pour passer) :"
-        }
+        M::MeetingLinkOrBigBlueButton => "Lien de la réunion ou nom du serveur BigBlueButton (Entrée pour passer) :",
         M::Microphone => "micro",
         M::MicrophoneOnly => "micro seul",
         M::MicrophoneScreenSharingCamera => "micro + partage d'écran, caméra coupée",
@@ -120,16 +91,10 @@ pub fn text(m: M) -> &'static str {
         M::Needed => "besoin :",
         M::NeededFrBesoin => "besoin",
         M::Network => "Réseau",
-        M::NoAnswerInTime => {
-            "aucune réponse dans le délai : les paquets sont probablement jetés par un pare-feu"
-        }
+        M::NoAnswerInTime => "aucune réponse dans le délai : les paquets sont probablement jetés par un pare-feu",
         M::NoAnswerToAny => "aucun paquet n'a reçu de réponse",
-        M::NoDNSServerIs => {
-            "Aucun serveur DNS n'est configuré sur cet ordinateur : il n'est probablement pas connecté au réseau (Wi-Fi coupé, câble débranché). Connectez-le au réseau de la salle, puis relancez preflight."
-        }
-        M::NoReportReceivedYet => {
-            "Aucun rapport reçu pour l'instant ; cette page se met à jour toute seule"
-        }
+        M::NoDNSServerIs => "Aucun serveur DNS n'est configuré sur cet ordinateur : il n'est probablement pas connecté au réseau (Wi-Fi coupé, câble débranché). Connectez-le au réseau de la salle, puis relancez preflight.",
+        M::NoReportReceivedYet => "Aucun rapport reçu pour l'instant ; cette page se met à jour toute seule",
         M::NoUsableAnswer => "aucune réponse utilisable",
         M::None => "aucun",
         M::NoneConfigured => "aucun n'est configuré",
@@ -139,16 +104,12 @@ pub fn text(m: M) -> &'static str {
         M::NotGivenRunAgain => "non précisé (relancez avec --venue \"salle\" --uai CODE)",
         M::NotIdentified => "non identifié",
         M::NotMeasuredNoUDP => "non mesuré (pas d'écho UDP chez ce pair de mesure)",
-        M::NotMeasuredUDPDoes => {
-            "non mesurée — l'UDP ne passe pas, le média prendra le repli TCP/TLS"
-        }
+        M::NotMeasuredUDPDoes => "non mesurée — l'UDP ne passe pas, le média prendra le repli TCP/TLS",
         M::NotPublishedByThe => "Non publié par la plateforme, donc non testé :",
         M::NotTested => "non testé",
         M::NotTestedFrNon => "Non testé :",
         M::NotTestedInterruptedCtrl => "non testé : interrompu (Ctrl-C)",
-        M::NotTestedNameThe => {
-            ": non testé — indiquez le serveur avec --server HOTE (le nom dans le lien de la réunion)"
-        }
+        M::NotTestedNameThe => ": non testé — indiquez le serveur avec --server HOTE (le nom dans le lien de la réunion)",
         M::NotTestedNoNetwork => "non testé : pas de réseau (voir plus haut)",
         M::NothingToDoThe => "Rien à faire : le webinaire peut se tenir depuis ce réseau.",
         M::Optional => "facultatif",
@@ -176,9 +137,7 @@ pub fn text(m: M) -> &'static str {
         M::Request => "Demande :",
         M::Required => "nécessaire",
         M::RoomAndSchoolE => "Salle et établissement (par ex. « CDI, collège Jean Moulin ») :",
-        M::STUNTURNInA => {
-            "STUN/TURN (dans un groupe, l'UDP est préféré au TCP, le TCP au TLS : la chaîne de repli du navigateur) :"
-        }
+        M::STUNTURNInA => "STUN/TURN (dans un groupe, l'UDP est préféré au TCP, le TCP au TLS : la chaîne de repli du navigateur) :",
         M::ScreenSharing => "partage d'écran",
         M::ServerUnreachableNoRoute => "serveur injoignable (pas de route)",
         M::SettingsReadFrom => "Réglages lus dans",
@@ -194,51 +153,35 @@ pub fn text(m: M) -> &'static str {
         M::SubjectNetworkNotGood => "Objet : réseau insuffisant pour",
         M::Summary => "Résumé",
         M::TURNMediaRelay => "TURN (relais média)",
-        M::TURNMediaRelayAlso => {
-            " (relais média TURN : à exempter aussi du proxy et de l'inspection TLS)"
-        }
+        M::TURNMediaRelayAlso => " (relais média TURN : à exempter aussi du proxy et de l'inspection TLS)",
         M::TURNRelaysNamed => "Relais TURN nommés :",
         M::Target => "Cible",
         M::TestDate => "Date du test :",
         M::TestDayVenuesSummary => "Journée de test — synthèse des salles",
         M::TestSNotRun => "test(s) non lancé(s) : interrompu (Ctrl-C)",
-        M::TestSNotRunA => {
-            "test(s) non lancé(s) : une étape avant eux a échoué (détail dans le rapport JSON)"
-        }
+        M::TestSNotRunA => "test(s) non lancé(s) : une étape avant eux a échoué (détail dans le rapport JSON)",
         M::TestSNotRunBecause => "test(s) non lancé(s) parce qu'une étape avant eux a échoué",
         M::ThankYou => "Merci.",
         M::TheConnectionClosedWithout => "la connexion s'est fermée sans réponse",
-        M::TheConnectionWasCut => {
-            "connexion coupée en cours de route (un filtre coupe la connexion)"
-        }
+        M::TheConnectionWasCut => "connexion coupée en cours de route (un filtre coupe la connexion)",
         M::TheDNSGivesNo => "le DNS ne donne aucune adresse pour ce nom",
         M::TheDNSServerFails => "le serveur DNS est en échec",
         M::TheFullJSONReport => "Le rapport JSON complet est joint. Merci.",
         M::TheMeasurementPeerStopped => "le serveur de mesure a cessé de lire l'envoi",
-        M::TheNetworkSDNS => {
-            "le DNS du réseau détourne ce nom vers une fausse adresse (filtrage DNS)"
-        }
-        M::ThePortAnswersBut => {
-            "le port répond, mais ce n'est pas un relais TURN (un serveur web, ou un boîtier qui refuse le protocole TURN)"
-        }
+        M::TheNetworkSDNS => "le DNS du réseau détourne ce nom vers une fausse adresse (filtrage DNS)",
+        M::ThePortAnswersBut => "le port répond, mais ce n'est pas un relais TURN (un serveur web, ou un boîtier qui refuse le protocole TURN)",
         M::TheProxyAsksFor => "le proxy demande une identification",
         M::TheProxyRefusesThis => "le proxy refuse cette destination",
         M::TheReportIsSaved => "Le rapport est enregistré ici, envoyez-le à l'organisateur :",
         M::TheServerAnswersWith => "le serveur répond par une erreur HTTP",
-        M::TheServiceDoesNot => {
-            "; le service ne confirme pas ce point d'accès (non vérifié) : non compté contre le réseau."
-        }
+        M::TheServiceDoesNot => "; le service ne confirme pas ce point d'accès (non vérifié) : non compté contre le réseau.",
         M::TheServiceSNormal => "réponses normales du service, sans session de réunion :",
         M::TheTLSHandshakeFailed => "la négociation TLS a échoué",
         M::TheTestCouldNot => "le test n'a pas pu être lancé sur cet ordinateur",
         M::ThisFigureMeasuresThe => ": ce chiffre mesure le chemin jusqu'au proxy",
         M::ThisNameDoesNot => "ce nom n'existe pas pour le DNS de ce réseau",
-        M::ThisNameDoesNotExist => {
-            " : ce nom n'existe pas alors que d'autres noms du même domaine répondent — la liste publiée par le service n'est plus à jour ; non compté contre le réseau."
-        }
-        M::ThisNetworkDoesNot => {
-            "Ce réseau ne mène pas à Internet : aucune adresse sur Internet ne répond, ni les plateformes ni, sans DNS, des adresses connues. L'ordinateur est sur un réseau local sans accès à Internet, ou tout y est bloqué. Vérifiez que vous êtes sur le bon réseau (le Wi-Fi ou la prise de la salle) ; sinon, signalez-le au référent numérique."
-        }
+        M::ThisNameDoesNotExist => " : ce nom n'existe pas alors que d'autres noms du même domaine répondent — la liste publiée par le service n'est plus à jour ; non compté contre le réseau.",
+        M::ThisNetworkDoesNot => "Ce réseau ne mène pas à Internet : aucune adresse sur Internet ne répond, ni les plateformes ni, sans DNS, des adresses connues. L'ordinateur est sur un réseau local sans accès à Internet, ou tout y est bloqué. Vérifiez que vous êtes sur le bon réseau (le Wi-Fi ou la prise de la salle) ; sinon, signalez-le au référent numérique.",
         M::ThisPageUpdatesItself => "la page se met à jour toute seule",
         M::ThroughTheProxy => "À travers le proxy",
         M::TicketReadyToSend => "Ticket prêt à envoyer",
@@ -263,18 +206,14 @@ pub fn text(m: M) -> &'static str {
         M::UploadFrDebitMontant => "Débit montant",
         M::UploadNeedsKbitS => "Débit montant (kbit/s) :",
         M::UploadNotMeasured => "Débit montant non mesuré :",
-        M::UploadNotMeasuredNothing => {
-            "Débit montant non mesuré : rien n'est joignable depuis ce réseau."
-        }
+        M::UploadNotMeasuredNothing => "Débit montant non mesuré : rien n'est joignable depuis ce réseau.",
         M::UploadRateDuringThe => "Débit montant au fil de la mesure",
         M::Venue => "Salle",
         M::VenueFrLieu => "Lieu :",
         M::VenueS => "salle(s)",
         M::Verdict => "Verdict :",
         M::Warning => "attention",
-        M::WarningTheProgramRuns => {
-            "Attention : le programme est lancé depuis l'intérieur d'un fichier zip. Faites « Extraire tout » puis lancez-le depuis le dossier extrait, sinon ses réglages et ses rapports sont perdus."
-        }
+        M::WarningTheProgramRuns => "Attention : le programme est lancé depuis l'intérieur d'un fichier zip. Faites « Extraire tout » puis lancez-le depuis le dossier extrait, sinon ses réglages et ses rapports sont perdus.",
         M::WebSocket => "WebSocket :",
         M::WebSocketsAreRefusedBy => "les WebSockets sont refusés par un filtre",
         M::WhatDoesNotGet => "Ce qui ne passe pas :",
