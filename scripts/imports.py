@@ -2,7 +2,12 @@
 """The structure drawn from the code's own imports: every `crate::a::b` a source file names,
 folded to top-level modules (and the submodules of directories), then the circles among them.
 
-Usage: python3 scripts/imports.py [--fine]   (exit 1 when a circle exists)
+Then the layers, bottom to top: a module may use its own layer and the ones below, never one
+above (the data flows one way: options -> profiles -> plan -> runner -> outcomes -> diagnosis
+-> reports).
+
+Usage: python3 scripts/imports.py [--fine]   (exit 1 when a circle exists or a layer is crossed
+upwards)
 --fine keeps submodules (probe::http, report::text, ...) as separate nodes.
 """
 import os, re, sys
@@ -99,3 +104,33 @@ if sccs:
         print("circle:", " | ".join(inner))
     sys.exit(1)
 print("\nno circle")
+
+LAYERS = [
+    {"lang", "inert", "naming", "reply", "console", "model"},  # ground floor
+    {"profile"},  # everything known
+    {"probe", "link", "options"},  # the sockets, and what the user asked
+    {"plan"},
+    {"runner"},
+    {"measure"},
+    {"diagnose"},  # pure: codes and values
+    {"report"},  # every sentence
+    {"pipeline"},
+    {"merge", "exit", "cli", "collect", "kit", "serve"},  # the commands around a check
+    {"app"},
+]
+rank = {m: i for i, layer in enumerate(LAYERS) for m in layer}
+top = lambda v: v.split("::")[0]
+unplaced = sorted({top(v) for v in edges} - set(rank))
+upward = [
+    f"{a} (layer {rank[top(a)]}) -> {b} (layer {rank[top(b)]})"
+    for a in sorted(edges)
+    for b in sorted(edges[a])
+    if top(a) in rank and top(b) in rank and rank[top(b)] > rank[top(a)]
+]
+if unplaced:
+    print("not in a layer (add it to LAYERS):", ", ".join(unplaced))
+for u in upward:
+    print("upwards:", u)
+if unplaced or upward:
+    sys.exit(1)
+print("no import runs upwards across the", len(LAYERS), "layers")
