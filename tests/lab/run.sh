@@ -147,6 +147,9 @@ bg() { # ns logname cmd...: start a daemon in a namespace, remember its pid
   shift 2
   ip netns exec "$id-$n" "$@" >"$work/run/$log.log" 2>&1 &
   pids+=($!)
+  # Out of the job table: a daemon that dies badly when stopped (Debian's e2guardian segfaults on
+  # SIGTERM) must not print "Segmentation fault" over the results; teardown still ends each one.
+  disown $!
 }
 wait_port() { # ns proto addr port
   for _ in $(seq 100); do
