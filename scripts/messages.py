@@ -25,7 +25,7 @@ def read_table(lang):
     return table
 
 
-PUNCT = {":": "Colon", ",": "Comma", ";": "Semicolon", "—": "Dash", "-": "Hyphen", ".": "Stop"}
+PUNCT = {":": "Colon", ",": "Comma", ";": "Semicolon", "—": "Dash", "-": "Hyphen", ".": "Stop", "»": "CloseQuote"}
 
 
 def camel(words):

@@ -53,7 +53,15 @@ impl Lang {
 
     /// A decimal number as the language writes it (`1,8` in French, `1.8` in English).
     pub fn dec(self, v: f64, digits: usize) -> String {
-        let s = format!("{v:.digits$}");
+        self.decimals(format!("{v:.digits$}"))
+    }
+
+    /// A number as written in a profile (`1`, `0.5`), with the language's decimal separator.
+    pub fn num(self, v: f64) -> String {
+        self.decimals(format!("{v}"))
+    }
+
+    fn decimals(self, s: String) -> String {
         match self {
             Lang::Fr => s.replace('.', ","),
             Lang::En => s,

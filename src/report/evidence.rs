@@ -3,7 +3,7 @@
 use crate::diagnose::firewall::{ClueKind, Evidence, Identification, Pattern};
 use crate::lang::Lang;
 use crate::model::Firewall;
-use crate::report::messages::{M, msg};
+use crate::report::messages::{M, msg, words};
 
 fn line(e: &Evidence, l: Lang) -> String {
     let c = match e {
@@ -25,17 +25,11 @@ fn line(e: &Evidence, l: Lang) -> String {
         ClueKind::Proxy => "proxy",
         ClueKind::Sinkhole => msg(l, M::NameDivertedTo),
         ClueKind::Test => {
-            return match l {
-                Lang::Fr => format!(
-                    "le proxy répond comme {} à sa page de test ({})",
-                    c.value, c.seen
-                ),
-                Lang::En => format!("the proxy answers {}'s own test page ({})", c.value, c.seen),
-            };
+            return words(l).filter_test_answered(&c.value, &c.seen);
         }
     };
     let close = match c.kind {
-        ClueKind::Title => msg(l, M::Punct),
+        ClueKind::Title => msg(l, M::CloseQuote),
         _ => "",
     };
     let sep = if c.kind == ClueKind::Title { "" } else { " " };

@@ -81,24 +81,15 @@ pub fn path_quality(j: &Judgement, l: Lang) -> String {
         Judgement::NoAnswer => (true, Vec::new()),
         Judgement::Poor { critical, crossed } => (*critical, crossed.clone()),
     };
-    // A level as written in the profile (`1`, `0.5`), in the language's decimals.
-    let level = |v: f64| match l {
-        Lang::Fr => format!("{v}").replace('.', ","),
-        Lang::En => format!("{v}"),
-    };
     let figures: Vec<String> = crossed
         .iter()
         .map(|c| {
-            let (v, good) = (c.value, level(c.good));
-            match (c.measure, l) {
-                (Measure::Loss, Lang::Fr) => format!("perte {} % (bon : < {good} %)", l.dec(v, 1)),
-                (Measure::Loss, Lang::En) => format!("loss {v:.1} % (good < {good} %)"),
-                (Measure::Jitter, Lang::Fr) => {
-                    format!("gigue {} ms (bon : < {good} ms)", l.dec(v, 1))
-                }
-                (Measure::Jitter, Lang::En) => format!("jitter {v:.1} ms (good < {good} ms)"),
-                (Measure::Rtt, Lang::Fr) => format!("RTT {} ms (bon : < {good} ms)", l.dec(v, 0)),
-                (Measure::Rtt, Lang::En) => format!("RTT {v:.0} ms (good < {good} ms)"),
+            // The level as written in the profile (`1`, `0.5`).
+            let (v, good) = (c.value, l.num(c.good));
+            match c.measure {
+                Measure::Loss => words(l).loss_crossed(&l.dec(v, 1), &good),
+                Measure::Jitter => words(l).jitter_crossed(&l.dec(v, 1), &good),
+                Measure::Rtt => words(l).rtt_crossed(&l.dec(v, 0), &good),
             }
         })
         .collect();

@@ -22,6 +22,7 @@ pub fn text(m: M) -> &'static str {
         M::CanThisRoomS => "Can this room's network carry the webinar?",
         M::CertificateIssuedBy => "certificate issued by",
         M::CheckInterruptedCtrlC => "Check interrupted (Ctrl-C) before the end: nothing is concluded, run it again to the end.",
+        M::CloseQuote => "”",
         M::CollegeMiddleSchool => "collège (middle school)",
         M::Colon => ": ",
         M::Confidence => "confidence",
@@ -125,7 +126,6 @@ pub fn text(m: M) -> &'static str {
         M::Profile => "profile",
         M::PublicAddress => "public address",
         M::PublicAddressFrAdresse => "Public address:",
-        M::Punct => "”",
         M::QualityLossJitterRTT => "Quality (loss/jitter/RTT)",
         M::Ready => "ready",
         M::Recommended => "recommended",
@@ -265,6 +265,18 @@ impl super::Words for En {
         format!(
             "no TURN relay on {host}: its own web server refuses the TURN protocol on 443 and nothing answers on 3478. This server's media relay is elsewhere and was not tested: ask its administrators for it (turn-stun-servers.xml) and run again with --turn RELAY."
         )
+    }
+    fn filter_test_answered(&self, product: &str, seen: &str) -> String {
+        format!("the proxy answers {product}'s own test page ({seen})")
+    }
+    fn loss_crossed(&self, loss: &str, good: &str) -> String {
+        format!("loss {loss} % (good < {good} %)")
+    }
+    fn jitter_crossed(&self, jitter: &str, good: &str) -> String {
+        format!("jitter {jitter} ms (good < {good} ms)")
+    }
+    fn rtt_crossed(&self, rtt: &str, good: &str) -> String {
+        format!("RTT {rtt} ms (good < {good} ms)")
     }
     fn way_full(&self, webcam: &str) -> String {
         format!("microphone + webcam '{webcam}' + screen sharing")

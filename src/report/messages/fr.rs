@@ -22,6 +22,7 @@ pub fn text(m: M) -> &'static str {
         M::CanThisRoomS => "Le réseau de cette salle permet-il le webinaire ?",
         M::CertificateIssuedBy => "certificat émis par",
         M::CheckInterruptedCtrlC => "Vérification interrompue (Ctrl-C) avant la fin : rien n'est conclu, relancez-la jusqu'au bout.",
+        M::CloseQuote => " »",
         M::CollegeMiddleSchool => "collège",
         M::Colon => " : ",
         M::Confidence => "confiance",
@@ -125,7 +126,6 @@ pub fn text(m: M) -> &'static str {
         M::Profile => "profil",
         M::PublicAddress => "adresse publique",
         M::PublicAddressFrAdresse => "Adresse publique :",
-        M::Punct => " »",
         M::QualityLossJitterRTT => "Qualité (perte/gigue/RTT)",
         M::Ready => "prêt",
         M::Recommended => "recommandé",
@@ -265,6 +265,18 @@ impl super::Words for Fr {
         format!(
             "pas de relais TURN sur {host} : son propre serveur web refuse le protocole TURN sur 443 et rien ne répond sur 3478. Le relais média de ce serveur est ailleurs et n'a pas été testé : demandez-le à ses administrateurs (turn-stun-servers.xml) et relancez avec --turn RELAIS."
         )
+    }
+    fn filter_test_answered(&self, product: &str, seen: &str) -> String {
+        format!("le proxy répond comme {product} à sa page de test ({seen})")
+    }
+    fn loss_crossed(&self, loss: &str, good: &str) -> String {
+        format!("perte {loss} % (bon : < {good} %)")
+    }
+    fn jitter_crossed(&self, jitter: &str, good: &str) -> String {
+        format!("gigue {jitter} ms (bon : < {good} ms)")
+    }
+    fn rtt_crossed(&self, rtt: &str, good: &str) -> String {
+        format!("RTT {rtt} ms (bon : < {good} ms)")
     }
     fn way_full(&self, webcam: &str) -> String {
         format!("micro + webcam « {webcam} » + partage d'écran")

@@ -30,6 +30,8 @@ pub trait Words: Sync {
     fn action_degraded(&self, desk: &str) -> String;
     fn action_blocked(&self, desk: &str) -> String;
     fn no_relay(&self, host: &str) -> String;
+    /// A filter's proxy answered its own test page (`product`: e2guardian, `seen`: where).
+    fn filter_test_answered(&self, product: &str, seen: &str) -> String;
     // Ways of speaking and what the upload allows.
     fn way_full(&self, webcam: &str) -> String;
     fn way_webcam(&self, quality: &str) -> String;
@@ -44,6 +46,10 @@ pub trait Words: Sync {
     // Path quality and UDP at media rate.
     fn quality_figures(&self, loss: &str, jitter: &str, rtt: &str) -> String;
     fn quality_figures_p95(&self, loss: &str, jitter: &str, rtt: &str, p95: &str) -> String;
+    /// A path quality figure beyond its good level (`good`: the level as the profile gives it).
+    fn loss_crossed(&self, loss: &str, good: &str) -> String;
+    fn jitter_crossed(&self, jitter: &str, good: &str) -> String;
+    fn rtt_crossed(&self, rtt: &str, good: &str) -> String;
     fn media_udp_figures(&self, loss: &str, jitter: &str, received_kbps: f64) -> String;
     /// `webcam`: the quality to plan for (None: camera off).
     fn udp_policed(
