@@ -15,6 +15,7 @@ use crate::options::{CheckError, OptionError, OutputProblem};
 use crate::probe::dns::{DnsError, IpNetError};
 use crate::probe::tls::{CaProblem, TrustError};
 use crate::profile::{IceUriError, ProfileError, RelayError};
+use crate::report::messages::{M, msg};
 
 /// The tool could not run as asked.
 pub fn check(e: &CheckError, l: Lang) -> String {
@@ -33,18 +34,8 @@ pub fn check(e: &CheckError, l: Lang) -> String {
                 "platform `{id}` needs the server's name: add --server HOST (the host in the meeting link)"
             ),
         },
-        CheckError::NothingToCheck => l
-            .t(
-                "rien à tester : chaque plateforme choisie a besoin de --server HOTE",
-                "nothing to check: every selected platform needs --server HOST",
-            )
-            .into(),
-        CheckError::TurnWithoutServer => l
-            .t(
-                "--turn désigne le relais TURN d'un serveur BigBlueButton : ajoutez --server HOTE (l'hôte dans le lien de la réunion)",
-                "--turn names the TURN relay of a BigBlueButton server: add --server HOST (the host in the meeting link)",
-            )
-            .into(),
+        CheckError::NothingToCheck => msg(l, M::NothingToCheckEvery).into(),
+        CheckError::TurnWithoutServer => msg(l, M::TurnNamesTheTURN).into(),
     }
 }
 
@@ -119,21 +110,11 @@ pub fn option(e: &OptionError, l: Lang) -> String {
                 }
                 (IpNetError::BadPrefix, Lang::En) => format!("`{text}`: bad prefix length"),
             };
-            format!("--lab-net{}{why}", l.t(" : ", ": "))
+            format!("--lab-net{}{why}", msg(l, M::Colon))
         }
         (OptionError::BadRelay { text, why }, _) => relay(Some(text), why, l),
-        (OptionError::Duration { .. }, _) => l
-            .t(
-                "--duration doit être entre 1 et 60 secondes",
-                "--duration must be between 1 and 60 seconds",
-            )
-            .into(),
-        (OptionError::Timeout { .. }, _) => l
-            .t(
-                "--timeout doit être entre 1 et 120 secondes",
-                "--timeout must be between 1 and 120 seconds",
-            )
-            .into(),
+        (OptionError::Duration { .. }, _) => msg(l, M::DurationMustBeBetween).into(),
+        (OptionError::Timeout { .. }, _) => msg(l, M::TimeoutMustBeBetween).into(),
         (
             OptionError::Output {
                 option,
@@ -158,14 +139,12 @@ pub fn option(e: &OptionError, l: Lang) -> String {
                 (OutputProblem::NotWritable { dir, kind, os }, _) => {
                     let why = match kind {
                         std::io::ErrorKind::PermissionDenied => {
-                            l.t("permission refusée", "permission denied").to_string()
+                            msg(l, M::PermissionDenied).to_string()
                         }
-                        std::io::ErrorKind::ReadOnlyFilesystem => l
-                            .t("disque en lecture seule", "read-only file system")
-                            .to_string(),
-                        std::io::ErrorKind::StorageFull => {
-                            l.t("disque plein", "no space left").to_string()
+                        std::io::ErrorKind::ReadOnlyFilesystem => {
+                            msg(l, M::ReadOnlyFileSystem).to_string()
                         }
+                        std::io::ErrorKind::StorageFull => msg(l, M::NoSpaceLeft).to_string(),
                         _ => os.clone(),
                     };
                     match l {
@@ -174,7 +153,7 @@ pub fn option(e: &OptionError, l: Lang) -> String {
                     }
                 }
             };
-            format!("{option} {path}{}{what}", l.t(" : ", ": "))
+            format!("{option} {path}{}{what}", msg(l, M::Colon))
         }
     }
 }
@@ -182,10 +161,7 @@ pub fn option(e: &OptionError, l: Lang) -> String {
 /// A relay that is not one (`text`: what was given, when the sentence names it), with an
 /// example of what is.
 fn relay(text: Option<&str>, why: &RelayError, l: Lang) -> String {
-    let example = l.t(
-        "par ex. relay.example.org, relay.example.org:443 ou turns:relay.example.org:443?transport=tcp",
-        "e.g. relay.example.org, relay.example.org:443 or turns:relay.example.org:443?transport=tcp",
-    );
+    let example = msg(l, M::EGRelayExample);
     // What the sentence is about: the value, or "it".
     let it = match (text, l) {
         (Some(t), Lang::Fr) => format!("« {t} »"),
@@ -296,20 +272,18 @@ pub fn link(e: &LinkError, l: Lang) -> String {
 /// `--ca-file`, or the trust store.
 pub fn trust(e: &TrustError, l: Lang) -> String {
     match e {
-        TrustError::Store(d) => format!("{}{d}", l.t("magasin de certificats : ", "trust store: ")),
+        TrustError::Store(d) => format!("{}{d}", msg(l, M::TrustStore)),
         TrustError::CaFile { path, problem } => {
             let what = match (problem, l) {
                 (CaProblem::Unreadable { kind, os }, _) => {
                     let why = match kind {
-                        std::io::ErrorKind::NotFound => {
-                            l.t("fichier introuvable", "file not found").to_string()
-                        }
+                        std::io::ErrorKind::NotFound => msg(l, M::FileNotFound).to_string(),
                         std::io::ErrorKind::PermissionDenied => {
-                            l.t("permission refusée", "permission denied").to_string()
+                            msg(l, M::PermissionDenied).to_string()
                         }
                         _ => os.clone(),
                     };
-                    format!("{}{why}", l.t("lecture impossible : ", "cannot read: "))
+                    format!("{}{why}", msg(l, M::CannotRead))
                 }
                 (CaProblem::BadPem(d), _) => d.clone(),
                 (CaProblem::NotCa(d), Lang::Fr) => {
@@ -323,7 +297,7 @@ pub fn trust(e: &TrustError, l: Lang) -> String {
                     "no PEM certificate found (expected -----BEGIN CERTIFICATE-----)".into()
                 }
             };
-            format!("--ca-file {path}{}{what}", l.t(" : ", ": "))
+            format!("--ca-file {path}{}{what}", msg(l, M::Colon))
         }
     }
 }
@@ -345,25 +319,12 @@ pub fn serve(e: &ServeError, l: Lang) -> String {
         ServeError::Pem { path, problem } => {
             let what = match (problem, l) {
                 (PemProblem::Unreadable(d) | PemProblem::BadPem(d), _) => d.clone(),
-                (PemProblem::NoCertificate, _) => l
-                    .t(
-                        "aucun certificat dans ce fichier PEM",
-                        "no certificate in this PEM file",
-                    )
-                    .into(),
-                (PemProblem::NoKey, _) => l
-                    .t(
-                        "aucune clé privée dans ce fichier PEM",
-                        "no private key in this PEM file",
-                    )
-                    .into(),
+                (PemProblem::NoCertificate, _) => msg(l, M::NoCertificateInThis).into(),
+                (PemProblem::NoKey, _) => msg(l, M::NoPrivateKeyIn).into(),
             };
-            format!("{path}{}{what}", l.t(" : ", ": "))
+            format!("{path}{}{what}", msg(l, M::Colon))
         }
-        ServeError::Tls(d) => format!(
-            "{}{d}",
-            l.t("certificat et clé : ", "certificate and key: ")
-        ),
+        ServeError::Tls(d) => format!("{}{d}", msg(l, M::CertificateAndKey)),
         ServeError::Bind { what, addr, os } => {
             let on = match what {
                 Listener::Http => String::new(),
@@ -381,12 +342,7 @@ pub fn serve(e: &ServeError, l: Lang) -> String {
 /// `serve --collect DIR`.
 pub fn collect(e: &CollectError, l: Lang) -> String {
     match (e, l) {
-        (CollectError::EmptyToken, _) => l
-            .t(
-                "--collect-token : le jeton est vide",
-                "--collect-token: the token is empty",
-            )
-            .into(),
+        (CollectError::EmptyToken, _) => msg(l, M::CollectTokenTheToken).into(),
         (CollectError::CannotCreate { dir, os }, Lang::Fr) => {
             format!("--collect {dir} : impossible de le créer : {os}")
         }
@@ -426,7 +382,7 @@ pub fn send(e: &SendError, l: Lang) -> String {
         }
         (SendError::Timeout { secs }, Lang::Fr) => format!("pas de réponse en {secs} s"),
         (SendError::Timeout { secs }, Lang::En) => format!("no answer within {secs} s"),
-        (SendError::Http(d), _) => format!("HTTP{}{d}", l.t(" : ", ": ")),
+        (SendError::Http(d), _) => format!("HTTP{}{d}", msg(l, M::Colon)),
         (SendError::Refused { status, why }, Lang::Fr) => {
             format!("le serveur a répondu {status} : {why}")
         }
@@ -445,8 +401,8 @@ pub fn send(e: &SendError, l: Lang) -> String {
 /// A file that is not text a report can be.
 pub fn decode(e: &DecodeError, l: Lang) -> String {
     match e {
-        DecodeError::NotUtf16 => l.t("pas du texte UTF-16", "not UTF-16 text"),
-        DecodeError::NotText => l.t("ni du texte UTF-8 ni UTF-16", "not UTF-8 or UTF-16 text"),
+        DecodeError::NotUtf16 => msg(l, M::NotUTF16Text),
+        DecodeError::NotText => msg(l, M::NotUTF8Or),
     }
     .into()
 }
@@ -477,23 +433,12 @@ pub fn sidecar(e: &SidecarError, l: Lang) -> String {
 /// Why the UDP test at media rate did not run (the report's `not_measured` holds the English).
 pub fn not_measured(e: &NotMeasured, l: Lang) -> String {
     match (e, l) {
-        (NotMeasured::Unreachable, _) => l
-            .t(
-                "le pair de mesure est injoignable",
-                "the measurement peer could not be reached",
-            )
-            .into(),
-        (NotMeasured::NoEchoAtMLab, _) => l
-            .t(
-                "les serveurs de M-Lab n'ont pas d'écho UDP : hébergez preflight serve et indiquez-le avec --bandwidth-url",
-                "M-Lab's servers have no UDP echo: host preflight serve and name it with --bandwidth-url",
-            )
-            .into(),
+        (NotMeasured::Unreachable, _) => msg(l, M::TheMeasurementPeerCould).into(),
+        (NotMeasured::NoEchoAtMLab, _) => msg(l, M::MLabSServers).into(),
         (NotMeasured::NoAddress { host, why }, _) => format!(
             "{host}{}{}",
-            l.t(" : ", ": "),
-            why.as_deref()
-                .unwrap_or_else(|| l.t("pas d'adresse", "no address"))
+            msg(l, M::Colon),
+            why.as_deref().unwrap_or_else(|| msg(l, M::NoAddress))
         ),
         (NotMeasured::Socket(m), _) => m.clone(),
         (NotMeasured::NotEcho { peer, software }, _) => {
@@ -512,9 +457,9 @@ pub fn not_measured(e: &NotMeasured, l: Lang) -> String {
                 }
             }
         }
-        (NotMeasured::Refused { peer }, Lang::Fr) => format!(
-            "{peer} : rien ne répond sur son port UDP (ICMP port injoignable)"
-        ),
+        (NotMeasured::Refused { peer }, Lang::Fr) => {
+            format!("{peer} : rien ne répond sur son port UDP (ICMP port injoignable)")
+        }
         (NotMeasured::Refused { peer }, Lang::En) => {
             format!("{peer}: nothing answers on its UDP port (ICMP port unreachable)")
         }
