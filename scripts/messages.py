@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Move every bilingual literal pair `x.t("français", "English")` in src/ into the message
-tables (src/report/messages/{mod,fr,en}.rs) and replace it by `msg(x, M::Key)`.
+tables (src/report/messages/keys.rs names them, {fr,en}/text.rs word them) and replace it by
+`msg(x, M::Key)`.
 
 Re-runnable: pairs already in the tables keep their key; new pairs get one named after their
 English words. Run it, then `cargo fmt --all`.
@@ -11,13 +12,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIR = os.path.join(ROOT, "src", "report", "messages")
 LIT = r'"(?:[^"\\]|\\.)*"'
 CALL = re.compile(r'\b([a-z_]+)\s*\.t\(\s*(' + LIT + r')\s*,\s*(' + LIT + r')\s*,?\s*\)', re.S)
-MARKER = "// Sentences with values"
 ENTRY = re.compile(r'M::(\w+) => \{?\s*(' + LIT + r')\s*\}?,?')
 
 
 def read_table(lang):
     table = {}
-    path = os.path.join(DIR, lang + ".rs")
+    path = os.path.join(DIR, lang, "text.rs")
     if os.path.exists(path):
         src = open(path, encoding="utf-8").read()
         for m in ENTRY.finditer(src):
@@ -110,21 +110,13 @@ def main():
         for k in keys:
             out.write(f"    {k},\n")
         out.write("}\n")
-    for lang, table, doc in (("fr", fr, "Les messages en français."), ("en", en, "The messages in English.")):
-        path = os.path.join(DIR, lang + ".rs")
-        # What follows the marker (the sentences with values) is written by hand and kept.
-        tail = ""
-        if os.path.exists(path):
-            old = open(path, encoding="utf-8").read()
-            if MARKER in old:
-                tail = old[old.index(MARKER):]
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(f"//! {doc}\n\nuse super::M;\n\n#[rustfmt::skip]\npub fn text(m: M) -> &'static str {{\n    match m {{\n")
+    for lang, table, doc in (("fr", fr, "The fixed messages in French"), ("en", en, "The fixed messages in English")):
+        with open(os.path.join(DIR, lang, "text.rs"), "w", encoding="utf-8") as out:
+            out.write(f"//! {doc} (written by scripts/messages.py; edit the sentences freely).\n\n")
+            out.write("use crate::report::messages::M;\n\n#[rustfmt::skip]\npub fn text(m: M) -> &'static str {\n    match m {\n")
             for k in keys:
                 out.write(f"        M::{k} => {table[k]},\n")
             out.write("    }\n}\n")
-            if tail:
-                out.write("\n" + tail)
     print(f"{changed} call sites, {len(keys)} messages", file=sys.stderr)
 
 

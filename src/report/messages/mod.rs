@@ -1,7 +1,7 @@
-//! Every sentence of the reports, one table per language (`fr.rs`, `en.rs`): the fixed ones
-//! named by [`M`], the ones with values as the methods of [`Words`]. A new language is one more
-//! table; the compiler shows every message it lacks. `scripts/messages.py` moves new
-//! `l.t("…", "…")` pairs written in the code into the tables.
+//! Every sentence of the reports, one table per language (`fr/`, `en/`): the fixed ones named
+//! by [`M`] (`text.rs`), the ones with values as the methods of [`Words`] (`words.rs`). A new
+//! language is one more directory; the compiler shows every message it lacks.
+//! `scripts/messages.py` moves new `l.t("…", "…")` pairs written in the code into the tables.
 
 mod en;
 mod fr;
