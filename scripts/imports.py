@@ -108,7 +108,7 @@ print("\nno circle")
 LAYERS = [
     {"lang", "inert", "naming", "reply", "console", "model"},  # ground floor
     {"profile"},  # everything known
-    {"probe", "link", "options"},  # the sockets, and what the user asked
+    {"probe", "link", "options", "errors"},  # the sockets, what the user asked, what went wrong
     {"plan"},
     {"runner"},
     {"measure"},
