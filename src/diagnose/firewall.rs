@@ -56,7 +56,9 @@ pub fn clues(outcomes: &[Outcome]) -> Vec<Clue> {
             )
         ) || o.kind == ProbeKind::Proxy;
         if foreign {
-            if let Some(t) = o.data_str("title") {
+            // A filter's own test page says what it is through the test (below): its title
+            // would count the same answer twice.
+            if let Some(t) = o.data_str("title").filter(|_| o.facts.filter_test.is_none()) {
                 push(
                     ClueKind::Title,
                     &crate::probe::http::decode_entities(t),
@@ -244,7 +246,8 @@ mod tests {
             "http://internal.test.e2guardian.org/ via p:3128",
             Some(Transport::Tcp),
         )
-        .with("e2guardian", true);
+        .with("e2guardian", true)
+        .with("title", "e2guardian internal test");
         let mut test = test;
         test.facts.filter_test = Some("e2guardian".into());
         let mut udp = Outcome::new(ProbeKind::Turn, "turn:h:3478", Some(Transport::Udp));
@@ -254,6 +257,13 @@ mod tests {
         assert_eq!(f.confidence, 0.6);
         assert!(
             matches!(&f.evidence[0], Evidence::Clue(c) if c.kind == ClueKind::Test && c.value == "e2guardian"),
+            "{f:?}"
+        );
+        // The test page's own title is the same answer: not a second clue.
+        assert!(
+            !clues(std::slice::from_ref(&test))
+                .iter()
+                .any(|c| c.kind == ClueKind::Title),
             "{f:?}"
         );
         // The weight is the data's: a lighter test no longer names the family.
