@@ -58,7 +58,10 @@ pub fn clues(outcomes: &[Outcome]) -> Vec<Clue> {
         if foreign {
             // A filter's own test page says what it is through the test (below): its title
             // would count the same answer twice.
-            if let Some(t) = o.data_str("title").filter(|_| o.facts.filter_test.is_none()) {
+            if let Some(t) = o
+                .data_str("title")
+                .filter(|_| o.facts.filter_test.is_none())
+            {
                 push(
                     ClueKind::Title,
                     &crate::probe::http::decode_entities(t),

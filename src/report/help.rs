@@ -368,7 +368,14 @@ pub fn error_fr(e: &clap::Error) -> String {
         ErrorKind::MissingRequiredArgument => format!("il manque : {arg}"),
         ErrorKind::ArgumentConflict => {
             let other = ctx(ContextKind::PriorArg).unwrap_or_default();
-            format!("{arg} ne peut pas être utilisé avec {other}")
+            match ctx(ContextKind::InvalidSubcommand) {
+                // `preflight --lang fr check`: the options go after the command.
+                Some(cmd) => format!(
+                    "la commande « {cmd} » ne peut pas suivre {other} : mettez les options après elle (preflight {cmd} {other_head} …)",
+                    other_head = other.split(' ').next().unwrap_or_default()
+                ),
+                None => format!("{arg} ne peut pas être utilisé avec {other}"),
+            }
         }
         ErrorKind::NoEquals | ErrorKind::TooManyValues | ErrorKind::TooFewValues => {
             format!("nombre de valeurs incorrect pour {arg}")
@@ -406,5 +413,18 @@ mod tests {
             );
         }
         assert!(missing.is_empty(), "no French help for: {missing:?}");
+    }
+
+    #[test]
+    fn options_before_the_command_are_said_in_french_with_the_fix() {
+        let e = crate::cli::Cli::command()
+            .try_get_matches_from(["preflight", "--lang", "fr", "check"])
+            .unwrap_err();
+        let fr = error_fr(&e);
+        assert!(
+            fr.contains("la commande « check » ne peut pas suivre --lang")
+                && fr.contains("preflight check --lang"),
+            "{fr}"
+        );
     }
 }
