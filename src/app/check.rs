@@ -8,6 +8,7 @@ use crate::model::{Outcome, Report, Status};
 use crate::options::{self};
 use crate::pipeline;
 use crate::plan::Step;
+use crate::report::console::said;
 use crate::report::{Lang, errors, text};
 use crate::runner::{Observer, Silent};
 use std::io::{IsTerminal, Write};
@@ -47,7 +48,7 @@ pub(crate) async fn run_check(args: CheckArgs) -> i32 {
         Ok(o) => o,
         Err(e) => {
             let l = crate::cli::lang_of(args.lang);
-            eprintln!("preflight: {}", errors::option(&e, l));
+            eprintln!("{}", said(l, &errors::option(&e, l)));
             return USAGE;
         }
     };
@@ -55,7 +56,7 @@ pub(crate) async fn run_check(args: CheckArgs) -> i32 {
     let prep = match options::prepare(opts) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("preflight: {}", errors::check(&e, lang));
+            eprintln!("{}", said(lang, &errors::check(&e, lang)));
             return USAGE;
         }
     };
@@ -79,7 +80,7 @@ pub(crate) async fn run_check(args: CheckArgs) -> i32 {
     let report = match pipeline::run(prep, observer.clone(), cancel).await {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("preflight: {}", errors::check(&e, lang));
+            eprintln!("{}", said(lang, &errors::check(&e, lang)));
             return USAGE;
         }
     };
@@ -150,7 +151,7 @@ pub(super) fn write_outputs(
         print!("{human}");
     }
     for f in &failed {
-        eprintln!("preflight: {}", crate::inert::line(f));
+        eprintln!("{}", said(lang, &crate::inert::line(f)));
     }
     if failed.is_empty() { code } else { USAGE }
 }

@@ -5,6 +5,7 @@ use crate::exit::pause;
 pub use crate::exit::{INTERRUPTED, USAGE};
 use crate::profile;
 use crate::report::Lang;
+use crate::report::console::said;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -217,10 +218,8 @@ fn run_profiles(
     let all = match profile::Library::load(dir, files) {
         Ok(a) => a.platforms,
         Err(e) => {
-            eprintln!(
-                "preflight: {}",
-                crate::report::errors::profile(&e, lang_of(None))
-            );
+            let l = lang_of(None);
+            eprintln!("{}", said(l, &crate::report::errors::profile(&e, l)));
             return USAGE;
         }
     };
@@ -244,10 +243,9 @@ fn run_profiles(
             None => {
                 let valid: Vec<String> = all.iter().map(|p| p.id.clone()).collect();
                 let id = crate::inert::line(&id);
-                eprintln!(
-                    "preflight: {}",
-                    crate::report::errors::unknown_platform(&id, &valid, lang_of(None))
-                );
+                let l = lang_of(None);
+                let e = crate::report::errors::unknown_platform(&id, &valid, l);
+                eprintln!("{}", said(l, &e));
                 USAGE
             }
         },

@@ -10,6 +10,7 @@ use crate::errors::SidecarError;
 pub use crate::naming::{now, report_stem, slug};
 use crate::profile::{self, ProfileError};
 use crate::report::Lang;
+use crate::report::console::said;
 use serde::Deserialize;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -267,7 +268,7 @@ where
             Ok(Some(s)) => {
                 if let Err(e) = apply(&mut args, s, d, &file) {
                     let l = crate::cli::lang_of(args.lang);
-                    eprintln!("preflight: {}", crate::report::errors::sidecar(&e, l));
+                    eprintln!("{}", said(l, &crate::report::errors::sidecar(&e, l)));
                     return crate::exit::pause(early_lang, crate::exit::USAGE).await;
                 }
                 let l = crate::cli::lang_of(args.lang);
@@ -282,10 +283,8 @@ where
             }
             Ok(None) => {}
             Err(e) => {
-                eprintln!(
-                    "preflight: {}",
-                    crate::report::errors::sidecar(&e, early_lang)
-                );
+                let e = crate::report::errors::sidecar(&e, early_lang);
+                eprintln!("{}", said(early_lang, &e));
                 return crate::exit::pause(early_lang, crate::exit::USAGE).await;
             }
         }
@@ -300,7 +299,7 @@ where
             &mut std::io::stdout(),
         )
     {
-        eprintln!("preflight: {}", crate::report::errors::profile(&e, lang));
+        eprintln!("{}", said(lang, &crate::report::errors::profile(&e, lang)));
         return crate::exit::pause(lang, crate::exit::USAGE).await;
     }
     let out = output_dir(&[dir, std::env::current_dir().ok()]);

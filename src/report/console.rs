@@ -62,3 +62,9 @@ pub fn report_not_sent(url: &str, why: impl Display, kept: &str, l: Lang) -> Str
         msg(l, M::Colon)
     )
 }
+
+/// A line of preflight's own to the error stream: `preflight : …` (French spacing) or
+/// `preflight: …`.
+pub fn said(l: Lang, what: &str) -> String {
+    format!("preflight{}{what}", msg(l, M::Colon))
+}
