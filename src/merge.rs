@@ -356,6 +356,7 @@ mod tests {
             .unwrap()
             .set_len(MAX_REPORT + 1)
             .unwrap();
+        #[cfg_attr(not(unix), allow(unused_mut))]
         let mut paths = vec![good.clone(), big, dir.path().to_path_buf(), good.clone()];
         #[cfg(unix)]
         {

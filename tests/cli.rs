@@ -432,7 +432,8 @@ fn meeting_links_pick_the_platform_and_the_host() {
 }
 
 /// The binary checking webinaire against `resolver` (a silent one makes the run last until
-/// `timeout`), without measurements, in English, output piped.
+/// `timeout`), without measurements, in English, output piped (used by the Unix-only tests).
+#[cfg(unix)]
 fn webinaire(resolver: &str, timeout: &str) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_preflight"));
     c.args(["--platform", "webinaire", "--resolver", resolver])
