@@ -8,10 +8,7 @@ use std::time::Duration;
 /// `--department`: two or three digits (971), or 2A / 2B.
 pub(super) fn department(s: &str) -> Result<String, OptionError> {
     let d = s.trim().to_ascii_uppercase();
-    let ok = d.is_ascii()
-        && (matches!(d.as_str(), "2A" | "2B")
-            || ((2..=3).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit())));
-    if ok {
+    if crate::profile::desks::is_department(&d) {
         Ok(d)
     } else {
         Err(OptionError::BadDepartment {

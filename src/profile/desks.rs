@@ -71,7 +71,7 @@ pub struct Desks {
 }
 
 /// Two or three digits (92, 971), or 2A / 2B, as `--department` takes them.
-fn is_department(d: &str) -> bool {
+pub fn is_department(d: &str) -> bool {
     matches!(d, "2A" | "2B")
         || ((2..=3).contains(&d.len()) && d.bytes().all(|c| c.is_ascii_digit()))
 }
