@@ -74,21 +74,7 @@ impl Plan {
     }
 }
 
-/// What the stream saw.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Stats {
-    pub sent: usize,
-    pub received: usize,
-    pub packet_bytes: usize,
-    pub loss_pct: f64,
-    pub jitter_ms: f64,
-    pub received_kbps: f64,
-    pub duration_ms: u64,
-    /// The uplink queued (delay rose by more than 40 ms): the stream was stopped there.
-    pub congested: bool,
-    /// Answers that were not acknowledgements of ours.
-    pub garbage: usize,
-}
+pub use crate::model::{MediaStats as Stats, NotMeasured};
 
 /// The `bandwidth.media_udp` measurement: stats, or why it was not measured.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,29 +85,6 @@ pub struct MediaUdp {
     pub result: Result<Stats, NotMeasured>,
 }
 
-/// Why the UDP test at media rate did not run (worded in `report/errors.rs`; the report's
-/// `not_measured` holds its English).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NotMeasured {
-    /// The measurement peer could not be reached at all.
-    Unreachable,
-    /// The peer is M-Lab's, which has no UDP echo.
-    NoEchoAtMLab,
-    /// The peer's name has no address (the DNS probe's message, when it has one).
-    NoAddress { host: String, why: Option<String> },
-    /// No UDP socket towards it (the probe's message).
-    Socket(String),
-    /// Its STUN server (which names itself `software`, when it does) is not preflight serve.
-    NotEcho {
-        peer: String,
-        software: Option<String>,
-    },
-    /// ICMP port unreachable.
-    Refused { peer: String },
-    /// No STUN answer at all.
-    NoAnswer { peer: String },
-}
-
 impl MediaUdp {
     pub fn not_measured(plan: &Plan, peer: &str, why: NotMeasured) -> MediaUdp {
         MediaUdp {
@@ -130,31 +93,6 @@ impl MediaUdp {
             peer: peer.to_string(),
             result: Err(why),
         }
-    }
-
-    /// The JSON of `bandwidth.media_udp`, but for `not_measured` (words, which the report adds).
-    pub fn json(&self) -> serde_json::Value {
-        let mut v = serde_json::json!({
-            "target_kbps": self.target_kbps,
-            "platform": self.platform,
-            "peer": self.peer,
-        });
-        if let Ok(s) = &self.result {
-            v["received_kbps"] = s.received_kbps.into();
-            v["loss_pct"] = s.loss_pct.into();
-            v["jitter_ms"] = s.jitter_ms.into();
-            v["sent"] = s.sent.into();
-            v["received"] = s.received.into();
-            v["packet_bytes"] = s.packet_bytes.into();
-            v["duration_ms"] = s.duration_ms.into();
-            if s.congested {
-                v["congested"] = true.into();
-            }
-            if s.garbage > 0 {
-                v["garbage"] = s.garbage.into();
-            }
-        }
-        v
     }
 }
 
@@ -267,9 +205,10 @@ async fn is_echo(
                 if let Ok(r) = crate::probe::stun::decode(&req, &buf[..n]) {
                     return match r.software {
                         Some(s) if s.contains("preflight") && s.contains(SOFTWARE_MARK) => Ok(()),
+                        // What a server calls itself is the network's words: made inert.
                         software => Err(NotMeasured::NotEcho {
                             peer: peer(),
-                            software,
+                            software: software.map(|s| crate::inert::line(&s)),
                         }),
                     };
                 }

@@ -75,8 +75,73 @@ pub struct Bandwidth {
     /// Round-trip times measured while the upload ran.
     #[serde(default)]
     pub latency_timeline: Vec<RttPoint>,
+    /// The UDP test at media rate, when it was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_udp: Option<MediaUdpReport>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// `bandwidth.media_udp`: the UDP test at media rate, its figures or why it was not measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaUdpReport {
+    pub target_kbps: f64,
+    /// The platform whose stream the rate stands for.
+    pub platform: String,
+    pub peer: String,
+    #[serde(flatten, default)]
+    pub stats: Option<MediaStats>,
+    /// Why it was not measured, in English (the machine-read fields' language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_measured: Option<String>,
+    /// The same, typed, for the report's own language (not on the wire).
+    #[serde(skip)]
+    pub why: Option<NotMeasured>,
+}
+
+/// What the stream at media rate saw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaStats {
+    pub sent: usize,
+    pub received: usize,
+    pub packet_bytes: usize,
+    pub loss_pct: f64,
+    pub jitter_ms: f64,
+    pub received_kbps: f64,
+    pub duration_ms: u64,
+    /// The uplink queued (delay rose by more than 40 ms): the stream was stopped there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub congested: bool,
+    /// Answers that were not acknowledgements of ours.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub garbage: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Why the UDP test at media rate did not run (worded in `report/errors.rs`; the report's
+/// `not_measured` holds its English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotMeasured {
+    /// The measurement peer could not be reached at all.
+    Unreachable,
+    /// The peer is M-Lab's, which has no UDP echo.
+    NoEchoAtMLab,
+    /// The peer's name has no address (the DNS probe's message, when it has one).
+    NoAddress { host: String, why: Option<String> },
+    /// No UDP socket towards it (the probe's message).
+    Socket(String),
+    /// Its STUN server (which names itself `software`, when it does) is not preflight serve.
+    NotEcho {
+        peer: String,
+        software: Option<String>,
+    },
+    /// ICMP port unreachable.
+    Refused { peer: String },
+    /// No STUN answer at all.
+    NoAnswer { peer: String },
 }
 
 /// One point of the upload timeline: kbit/s at `t_ms` since the start.
@@ -166,6 +231,12 @@ impl Report {
             .chain(&mut back.network.probes);
         for (o, aim) in probes.zip(before) {
             o.facts.aim = aim;
+        }
+        // So is why the media test did not run (codes and names the program composed).
+        if let (Some(b), Some(m)) = (&mut back.bandwidth, &self.bandwidth)
+            && let (Some(bu), Some(mu)) = (&mut b.media_udp, &m.media_udp)
+        {
+            bu.why = mu.why.clone();
         }
         back
     }

@@ -30,14 +30,6 @@ pub fn bandwidth(
     if !m.upload.send_queue.is_empty() {
         extra.insert("send_queue".into(), json!(m.upload.send_queue));
     }
-    if let Some(u) = &m.media {
-        let mut v = u.json();
-        if let Err(why) = &u.result {
-            // English, as the rest of the report's machine-read fields.
-            v["not_measured"] = super::errors::not_measured(why, Lang::En).into();
-        }
-        extra.insert("media_udp".into(), v);
-    }
     extra.insert(
         "role".into(),
         json!(match role {
@@ -91,6 +83,16 @@ pub fn bandwidth(
         loaded_rtt_ms: m.loaded_rtt_ms,
         needed_kbps: worst.and_then(|o| o.data.get("needed_kbps").and_then(Value::as_f64)),
         fits: worst.and_then(|o| o.data_str("advice").map(str::to_string)),
+        media_udp: m.media.as_ref().map(|u| crate::model::MediaUdpReport {
+            target_kbps: u.target_kbps,
+            platform: u.platform.clone(),
+            peer: u.peer.clone(),
+            stats: u.result.as_ref().ok().cloned(),
+            // English, as the rest of the report's machine-read fields.
+            not_measured: (u.result.as_ref().err())
+                .map(|why| super::errors::not_measured(why, Lang::En)),
+            why: u.result.as_ref().err().cloned(),
+        }),
         timeline: (m.upload.timeline().iter())
             .map(|s| RatePoint {
                 t_ms: s.t_ms,

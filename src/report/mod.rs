@@ -108,27 +108,29 @@ pub fn interrupted(o: &Outcome) -> bool {
 /// Why a probe did not work, in plain words (the root cause for a skipped probe).
 /// The UDP test at media rate in one line (None when it was not asked for).
 pub fn media_udp(b: &crate::model::Bandwidth, l: Lang) -> Option<String> {
-    let m = b.extra.get("media_udp")?;
-    let f = |k: &str| m.get(k).and_then(|v| v.as_f64());
-    let who = m.get("platform").and_then(|v| v.as_str()).unwrap_or("");
+    let m = b.media_udp.as_ref()?;
     let head = format!(
-        "{} ({:.0} kbit/s, {who}){}",
+        "{} ({:.0} kbit/s, {}){}",
         msg(l, M::UDPAtMediaRate),
-        f("target_kbps")?,
+        m.target_kbps,
+        m.platform,
         msg(l, M::Colon)
     );
-    Some(match (f("loss_pct"), f("jitter_ms"), f("received_kbps")) {
-        (Some(lo), Some(j), Some(r)) => {
-            let (lo, j) = (l.dec(lo, 1), l.dec(j, 1));
-            let congested = m.get("congested").and_then(|v| v.as_bool()) == Some(true);
-            let tail = if congested {
+    Some(match (&m.stats, &m.why) {
+        (Some(s), _) => {
+            let tail = if s.congested {
                 msg(l, M::StoppedTheUplinkCannot)
             } else {
                 ""
             };
-            format!("{head}{}{tail}", words(l).media_udp_figures(&lo, &j, r))
+            let (lo, j) = (l.dec(s.loss_pct, 1), l.dec(s.jitter_ms, 1));
+            format!(
+                "{head}{}{tail}",
+                words(l).media_udp_figures(&lo, &j, s.received_kbps)
+            )
         }
-        _ => format!("{head}{}", msg(l, M::NotMeasuredNoUDP)),
+        (None, Some(why)) => format!("{head}{}", errors::not_measured(why, l)),
+        (None, None) => format!("{head}{}", msg(l, M::NotMeasuredNoUDP)),
     })
 }
 
