@@ -82,6 +82,9 @@ pub trait Words: Sync {
         jitter: &str,
         rtt: &str,
     ) -> String;
+    /// The whole network's ticket: its DNS server answers nothing; the Wi-Fi sends to a portal.
+    fn ask_check_resolver(&self, resolver: &str) -> String;
+    fn ask_without_portal(&self, portal: &str) -> String;
     fn ask_resolver_answers(&self, resolver: &str, host: &str) -> String;
     fn ask_resolve(&self, host: &str) -> String;
     fn ask_no_inspection(&self, host: &str) -> String;
