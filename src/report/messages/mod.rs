@@ -228,5 +228,7 @@ mod tests {
                 .ask_resolve("h.example")
                 .starts_with("resolve")
         );
+        assert_eq!(error_words(Lang::Fr).quoted("x"), "« x »");
+        assert_eq!(error_words(Lang::En).quoted("x"), "`x`");
     }
 }
