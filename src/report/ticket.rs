@@ -124,38 +124,22 @@ fn closing(attached: bool, l: Lang) -> &'static str {
 fn network_ticket(r: &Report, f: &crate::model::NetworkFinding, attached: bool, l: Lang) -> String {
     let mut t = String::new();
     let resolver = r.network.resolver.as_deref().unwrap_or("?");
-    let (subject, ask) = match (f.class.as_str(), l) {
-        ("no_dns", Lang::Fr) if resolver.starts_with("none") => (
-            "Objet : pas de connexion réseau dans la salle du webinaire".to_string(),
-            "vérifier que la prise ou le Wi-Fi de cette salle donne une configuration réseau (DHCP) : l'ordinateur n'a reçu aucun serveur DNS".to_string(),
+    let (subject, ask) = match f.class.as_str() {
+        "no_dns" if resolver.starts_with("none") => (
+            msg(l, M::SubjectNoNetworkConnection).to_string(),
+            msg(l, M::CheckThatThisRoom).to_string(),
         ),
-        ("no_dns", Lang::En) if resolver.starts_with("none") => (
-            "Subject: no network connection in the webinar's room".to_string(),
-            "check that this room's socket or Wi-Fi gives a network configuration (DHCP): the computer received no DNS server".to_string(),
+        "no_dns" => (
+            msg(l, M::SubjectTheDNSServer).to_string(),
+            words(l).ask_check_resolver(resolver),
         ),
-        ("no_dns", Lang::Fr) => (
-            "Objet : le serveur DNS ne répond pas".to_string(),
-            format!("vérifier le serveur DNS {resolver} : il ne répond à aucune requête depuis cette salle"),
+        "captive_portal" => (
+            msg(l, M::SubjectTheWiFi).to_string(),
+            words(l).ask_without_portal(f.portal.as_deref().unwrap_or("?")),
         ),
-        ("no_dns", Lang::En) => (
-            "Subject: the DNS server does not answer".to_string(),
-            format!("check the DNS server {resolver}: it answers no query from this room"),
-        ),
-        ("captive_portal", Lang::Fr) => (
-            "Objet : le Wi-Fi impose un portail de connexion".to_string(),
-            format!("donner au poste de l'intervenant un accès sans portail (ou ses identifiants) : le Wi-Fi renvoie vers {}", f.portal.as_deref().unwrap_or("?")),
-        ),
-        ("captive_portal", Lang::En) => (
-            "Subject: the Wi-Fi requires a sign-in portal".to_string(),
-            format!("give the speaker's computer access without the portal (or its credentials): the Wi-Fi sends to {}", f.portal.as_deref().unwrap_or("?")),
-        ),
-        (_, Lang::Fr) => (
-            "Objet : pas d'accès à Internet depuis la salle du webinaire".to_string(),
-            "vérifier l'accès à Internet depuis cette salle : aucune adresse sur Internet ne répond".to_string(),
-        ),
-        (_, Lang::En) => (
-            "Subject: no internet access from the webinar's room".to_string(),
-            "check the internet access from this room: no address on the internet answers".to_string(),
+        _ => (
+            msg(l, M::SubjectNoInternetAccess).to_string(),
+            msg(l, M::CheckTheInternetAccess).to_string(),
         ),
     };
     let _ = writeln!(t, "{subject}");

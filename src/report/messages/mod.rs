@@ -1,6 +1,7 @@
 //! Every sentence of the reports, one table per language (`fr/`, `en/`): the fixed ones named
-//! by [`M`] (`text.rs`), the ones with values as the methods of [`Words`] (`words.rs`). A new
-//! language is one more directory; the compiler shows every message it lacks.
+//! by [`M`] (`text.rs`), the ones with values as the methods of [`Words`] (`words.rs`) and, for
+//! the errors, of [`ErrorWords`] (`errors.rs`). A new language is one more directory; the
+//! compiler shows every message it lacks.
 //! `scripts/messages.py` moves new `l.t("…", "…")` pairs written in the code into the tables.
 
 mod en;
@@ -81,6 +82,9 @@ pub trait Words: Sync {
         jitter: &str,
         rtt: &str,
     ) -> String;
+    /// The whole network's ticket: its DNS server answers nothing; the Wi-Fi sends to a portal.
+    fn ask_check_resolver(&self, resolver: &str) -> String;
+    fn ask_without_portal(&self, portal: &str) -> String;
     fn ask_resolver_answers(&self, resolver: &str, host: &str) -> String;
     fn ask_resolve(&self, host: &str) -> String;
     fn ask_no_inspection(&self, host: &str) -> String;
@@ -88,6 +92,78 @@ pub trait Words: Sync {
     fn ask_proxy_allows(&self, host: &str) -> String;
     fn ask_relay_direct(&self, host: &str, port: u16) -> String;
     fn ask_open_outbound(&self, proto: &str, port: u16) -> String;
+}
+
+/// The sentences of the errors that carry values, in the language `l`.
+pub fn error_words(l: Lang) -> &'static dyn ErrorWords {
+    match l {
+        Lang::Fr => &fr::Fr,
+        Lang::En => &en::En,
+    }
+}
+
+/// The errors' sentences that carry values: what the user gave, where, and the system's own
+/// reason (`os`, `detail`), as plain text; `report::errors` picks the sentence for each error.
+pub trait ErrorWords: Sync {
+    // The run as asked, and a profile file's place.
+    fn needs_server(&self, id: &str) -> String;
+    fn unknown_platform(&self, id: &str, valid: &str) -> String;
+    fn profile_place(
+        &self,
+        file: &str,
+        line: usize,
+        column: usize,
+        field: &str,
+        message: &str,
+    ) -> String;
+    // An option's value.
+    fn bad_uai(&self, uai: &str) -> String;
+    fn bad_department(&self, text: &str) -> String;
+    fn bad_bandwidth_url(&self, text: &str) -> String;
+    fn bad_send_url(&self, text: &str) -> String;
+    fn bad_resolver(&self, text: &str) -> String;
+    fn not_address_prefix(&self, text: &str) -> String;
+    fn bad_prefix_length(&self, text: &str) -> String;
+    fn no_folder(&self, dir: &str) -> String;
+    fn cannot_write_in(&self, dir: &str, why: &str) -> String;
+    // A relay (`it`: the value quoted, or the word for "it") and an ICE URI.
+    fn quoted(&self, text: &str) -> String;
+    fn relay_not_host_or_uri(&self, it: &str) -> String;
+    fn relay_bad_port(&self, port: &str) -> String;
+    fn relay_not_host(&self, it: &str) -> String;
+    fn uri_no_scheme(&self, url: &str) -> String;
+    fn uri_bad_port(&self, url: &str, port: &str) -> String;
+    fn uri_bad_host(&self, url: &str) -> String;
+    fn uri_bad_transport(&self, url: &str) -> String;
+    fn uri_turns_over_udp(&self, url: &str) -> String;
+    fn uri_unknown_scheme(&self, url: &str, scheme: &str) -> String;
+    /// `--server` / `--link` (`why`: what is wrong with the value, `M::IsEmpty`…).
+    fn bad_link(&self, option: &str, value: &str, why: &str) -> String;
+    // Trust and DNS.
+    fn not_a_ca(&self, detail: &str) -> String;
+    fn dns_server_unusable(&self, server: &str, detail: &str) -> String;
+    fn dns_system_unusable(&self, detail: &str) -> String;
+    // `serve` and its collecting folder; `check --send`.
+    /// `on`: "UDP ", "TCP " or nothing.
+    fn cannot_listen(&self, on: &str, addr: &str, os: &str) -> String;
+    fn collect_cannot_create(&self, dir: &str, os: &str) -> String;
+    fn collect_not_writable(&self, dir: &str, os: &str) -> String;
+    fn proxy_unresolved(&self, proxy: &str) -> String;
+    fn host_unresolved(&self, host: &str, os: &str) -> String;
+    fn server_untrusted(&self, why: &str) -> String;
+    fn no_answer_within(&self, secs: u64) -> String;
+    fn server_refused(&self, status: &str, why: &str) -> String;
+    fn not_a_collector(&self, status: &str) -> String;
+    // The double-click kit's settings file.
+    fn file_unreadable(&self, file: &str, os: &str) -> String;
+    fn file_not_utf8(&self, file: &str) -> String;
+    fn settings_key(&self, file: &str, key: &str, why: &str) -> String;
+    // Why the UDP test at media rate did not run.
+    fn its_stun_server(&self, software: &str) -> String;
+    /// `server`: [`ErrorWords::its_stun_server`] or `M::ItsSTUNServer`.
+    fn not_echo(&self, peer: &str, server: &str) -> String;
+    fn udp_port_refused(&self, peer: &str) -> String;
+    fn no_stun_answer(&self, peer: &str) -> String;
 }
 
 /// The message `m` in the language `l`.
@@ -152,5 +228,7 @@ mod tests {
                 .ask_resolve("h.example")
                 .starts_with("resolve")
         );
+        assert_eq!(error_words(Lang::Fr).quoted("x"), "« x »");
+        assert_eq!(error_words(Lang::En).quoted("x"), "`x`");
     }
 }

@@ -159,6 +159,14 @@ impl Words for En {
             "[{platform}] UDP quality to {target}: loss {loss} %, jitter {jitter} ms, RTT {rtt} ms"
         )
     }
+    fn ask_check_resolver(&self, resolver: &str) -> String {
+        format!("check the DNS server {resolver}: it answers no query from this room")
+    }
+    fn ask_without_portal(&self, portal: &str) -> String {
+        format!(
+            "give the speaker's computer access without the portal (or its credentials): the Wi-Fi sends to {portal}"
+        )
+    }
     fn ask_resolver_answers(&self, resolver: &str, host: &str) -> String {
         format!("check that the DNS server {resolver} answers (it did not for {host})")
     }

@@ -1,5 +1,7 @@
-//! French: the fixed messages (`text.rs`) and the sentences with values (`words.rs`).
+//! French: the fixed messages (`text.rs`), the sentences with values (`words.rs`) and the
+//! errors' (`errors.rs`).
 
+mod errors;
 mod text;
 mod words;
 

@@ -161,6 +161,16 @@ impl Words for Fr {
             "[{platform}] qualité UDP vers {target} : perte {loss} %, gigue {jitter} ms, RTT {rtt} ms"
         )
     }
+    fn ask_check_resolver(&self, resolver: &str) -> String {
+        format!(
+            "vérifier le serveur DNS {resolver} : il ne répond à aucune requête depuis cette salle"
+        )
+    }
+    fn ask_without_portal(&self, portal: &str) -> String {
+        format!(
+            "donner au poste de l'intervenant un accès sans portail (ou ses identifiants) : le Wi-Fi renvoie vers {portal}"
+        )
+    }
     fn ask_resolver_answers(&self, resolver: &str, host: &str) -> String {
         format!("vérifier que le serveur DNS {resolver} répond (il n'a pas répondu pour {host})")
     }
