@@ -9,6 +9,7 @@ pub mod stun;
 pub mod sysproxy;
 pub mod tcp;
 pub mod tls;
+pub mod trust;
 pub mod websocket;
 
 use crate::model::{ErrorClass, ProbeError};
