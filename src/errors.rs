@@ -102,6 +102,37 @@ pub enum DecodeError {
     NotText,
 }
 
+/// Why `merge` left a file out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAReport {
+    /// Not JSON (the parser's reason).
+    NotJson(String),
+    /// JSON without a `schema` field.
+    NoSchema,
+    /// Another schema than `preflight-report/…`.
+    OtherSchema(String),
+    /// A field every report has is missing.
+    MissingField(&'static str),
+    /// A platform without its `id`.
+    PlatformWithoutId,
+    /// Not text.
+    Decode(DecodeError),
+    /// A folder given as a file.
+    Folder,
+    /// A pipe, a socket or a device: reading it could block or never end.
+    NotRegular,
+    /// Larger than a report can be (MiB).
+    TooLarge { mib: u64, max_mib: u64 },
+    /// It cannot be read (the system's reason).
+    Unreadable(String),
+    /// A folder that cannot be listed (the system's reason).
+    FolderUnreadable(String),
+    /// A folder without any `.json` file.
+    NoJsonInFolder,
+    /// The same file named twice: counted once.
+    GivenTwice,
+}
+
 /// The double-click kit's settings file (`preflight.toml` beside the program).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SidecarError {

@@ -2,7 +2,7 @@
 //! Reports are read as loose JSON so that other versions of the tool load where the schema
 //! allows; a file that is not a report is named with the reason and the others still merge.
 
-use crate::errors::DecodeError;
+use crate::errors::{DecodeError, NotAReport};
 use crate::lang::Lang;
 pub use crate::report::merged::{CSV_SEP, Row, Skipped, csv, html, html_page, text};
 use serde_json::Value;
@@ -18,23 +18,24 @@ fn rank(v: &str) -> u8 {
 }
 
 /// The rows of one report, or why it is not one.
-pub fn rows_of(file: &str, text: &str) -> Result<Vec<Row>, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
+pub fn rows_of(file: &str, text: &str) -> Result<Vec<Row>, NotAReport> {
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| NotAReport::NotJson(crate::inert::line(&e.to_string())))?;
     let schema = v
         .get("schema")
         .and_then(Value::as_str)
-        .ok_or("not a preflight report (no `schema` field)")?;
+        .ok_or(NotAReport::NoSchema)?;
     if !schema.starts_with("preflight-report/") {
-        return Err(format!("not a preflight report (schema `{schema}`)"));
+        return Err(NotAReport::OtherSchema(crate::inert::line(schema)));
     }
     let platforms = v
         .get("platforms")
         .and_then(Value::as_array)
-        .ok_or("missing field `platforms`")?;
+        .ok_or(NotAReport::MissingField("platforms"))?;
     let venue_verdict = v
         .get("verdict")
         .and_then(Value::as_str)
-        .ok_or("missing field `verdict`")?
+        .ok_or(NotAReport::MissingField("verdict"))?
         .to_string();
     let s = |p: &[&str]| -> Option<String> {
         let mut cur = &v;
@@ -66,7 +67,7 @@ pub fn rows_of(file: &str, text: &str) -> Result<Vec<Row>, String> {
     let mut rows = Vec::new();
     for p in platforms {
         let get = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
-        let id = get("id").ok_or("a platform without `id`")?;
+        let id = get("id").ok_or(NotAReport::PlatformWithoutId)?;
         let quality = p
             .get("probes")
             .and_then(Value::as_array)
@@ -131,31 +132,30 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
 }
 
 /// The rows of a report file's bytes, or why it is not one.
-pub fn rows_of_bytes(file: &str, bytes: &[u8]) -> Result<Vec<Row>, String> {
-    let text = decode_text(bytes).map_err(|e| crate::report::errors::decode(&e, Lang::En))?;
+pub fn rows_of_bytes(file: &str, bytes: &[u8]) -> Result<Vec<Row>, NotAReport> {
+    let text = decode_text(bytes).map_err(NotAReport::Decode)?;
     rows_of(file, &text)
 }
 
 /// A report file's bytes, read only if it is a regular file of at most [`MAX_REPORT`]: a FIFO,
 /// a device or a folder would block or never end, and a huge file would fill the memory.
-fn read_report(p: &Path) -> Result<Vec<u8>, String> {
+fn read_report(p: &Path) -> Result<Vec<u8>, NotAReport> {
     use std::io::Read;
     let not_regular = |m: &std::fs::Metadata| {
-        let what = if m.is_dir() {
-            "a folder"
+        Err(if m.is_dir() {
+            NotAReport::Folder
         } else {
-            "a pipe, socket or device"
-        };
-        Err(format!("not a regular file ({what})"))
+            NotAReport::NotRegular
+        })
     };
     let too_large = |n: u64| {
-        Err(format!(
-            "too large for a report ({} MiB; at most {} MiB)",
-            n / (1024 * 1024),
-            MAX_REPORT / (1024 * 1024)
-        ))
+        Err(NotAReport::TooLarge {
+            mib: n / (1024 * 1024),
+            max_mib: MAX_REPORT / (1024 * 1024),
+        })
     };
-    let meta = std::fs::metadata(p).map_err(|e| format!("cannot read it ({e})"))?;
+    let unreadable = |e: std::io::Error| NotAReport::Unreadable(crate::inert::line(&e.to_string()));
+    let meta = std::fs::metadata(p).map_err(unreadable)?;
     if !meta.is_file() {
         return not_regular(&meta);
     }
@@ -170,15 +170,15 @@ fn read_report(p: &Path) -> Result<Vec<u8>, String> {
         use std::os::unix::fs::OpenOptionsExt;
         open.custom_flags(libc::O_NONBLOCK);
     }
-    let f = open.open(p).map_err(|e| format!("cannot read it ({e})"))?;
-    let meta = f.metadata().map_err(|e| format!("cannot read it ({e})"))?;
+    let f = open.open(p).map_err(unreadable)?;
+    let meta = f.metadata().map_err(unreadable)?;
     if !meta.is_file() {
         return not_regular(&meta);
     }
     let mut bytes = Vec::with_capacity(meta.len().min(MAX_REPORT) as usize);
     f.take(MAX_REPORT + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read it ({e})"))?;
+        .map_err(unreadable)?;
     if bytes.len() as u64 > MAX_REPORT {
         return too_large(bytes.len() as u64);
     }
@@ -207,7 +207,7 @@ pub fn inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
             Err(e) => {
                 skipped.push(Skipped {
                     file: p.display().to_string(),
-                    why: format!("cannot read the folder ({e})"),
+                    why: NotAReport::FolderUnreadable(crate::inert::line(&e.to_string())),
                 });
                 continue;
             }
@@ -215,7 +215,7 @@ pub fn inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
         if found.is_empty() {
             skipped.push(Skipped {
                 file: p.display().to_string(),
-                why: "no .json file in this folder".into(),
+                why: NotAReport::NoJsonInFolder,
             });
         }
         found.sort();
@@ -237,16 +237,13 @@ pub fn load(paths: &[PathBuf]) -> (Vec<Row>, Vec<Skipped>) {
         {
             skipped.push(Skipped {
                 file,
-                why: "given twice: counted once".into(),
+                why: NotAReport::GivenTwice,
             });
             continue;
         }
         match read_report(p).and_then(|b| rows_of_bytes(&file, &b)) {
             Ok(r) => rows.extend(r),
-            Err(why) => skipped.push(Skipped {
-                file,
-                why: crate::inert::line(&why),
-            }),
+            Err(why) => skipped.push(Skipped { file, why }),
         }
     }
     rows.sort_by(|a, b| {
@@ -342,7 +339,7 @@ mod tests {
         assert_eq!(decode_text(b"\xc3("), Err(DecodeError::NotText));
         assert_eq!(
             rows_of_bytes("x.json", b"\xc3(").unwrap_err(),
-            "not UTF-8 or UTF-16 text"
+            NotAReport::Decode(DecodeError::NotText)
         );
     }
 
@@ -367,12 +364,32 @@ mod tests {
         }
         let (rows, skipped) = load(&paths);
         assert_eq!(rows.len(), 1);
-        let why: Vec<&str> = skipped.iter().map(|k| k.why.as_str()).collect();
-        assert!(why[0].starts_with("too large"), "{why:?}");
-        assert!(why[1].contains("a folder"), "{why:?}");
-        assert!(why[2].contains("given twice"), "{why:?}");
+        let why: Vec<&NotAReport> = skipped.iter().map(|k| &k.why).collect();
+        assert!(
+            matches!(
+                why[0],
+                NotAReport::TooLarge {
+                    mib: 16,
+                    max_mib: 16
+                }
+            ),
+            "{why:?}"
+        );
+        assert_eq!(why[1..3], [&NotAReport::Folder, &NotAReport::GivenTwice]);
         #[cfg(unix)]
-        assert!(why[3].contains("pipe"), "{why:?}");
+        assert_eq!(why[3], &NotAReport::NotRegular);
+        // Said in the reader's language.
+        let said = |l| crate::report::errors::not_a_report(why[0], l);
+        assert!(
+            said(Lang::En).starts_with("too large for a report (16 MiB"),
+            "{}",
+            said(Lang::En)
+        );
+        assert!(
+            said(Lang::Fr).starts_with("trop grand pour un rapport (16 Mio"),
+            "{}",
+            said(Lang::Fr)
+        );
     }
 
     #[test]
@@ -394,29 +411,26 @@ mod tests {
             [d.path().join("a.JSON"), d.path().join("b.json"), one]
         );
         assert_eq!(skipped.len(), 1);
-        assert!(skipped[0].why.contains("no .json file"), "{skipped:?}");
+        assert_eq!(skipped[0].why, NotAReport::NoJsonInFolder);
     }
 
     #[test]
     fn not_a_report_says_why() {
-        assert!(rows_of("x.json", "{").unwrap_err().contains("not JSON"));
-        assert!(
-            rows_of("x.json", "{\"a\":1}")
-                .unwrap_err()
-                .contains("schema")
+        assert!(matches!(
+            rows_of("x.json", "{"),
+            Err(NotAReport::NotJson(_))
+        ));
+        assert_eq!(rows_of("x.json", "{\"a\":1}"), Err(NotAReport::NoSchema));
+        assert_eq!(
+            rows_of("x.json", "{\"schema\":\"other/1\"}"),
+            Err(NotAReport::OtherSchema("other/1".into()))
         );
-        assert!(
-            rows_of("x.json", "{\"schema\":\"other/1\"}")
-                .unwrap_err()
-                .contains("other/1")
-        );
-        assert!(
+        assert_eq!(
             rows_of(
                 "x.json",
                 "{\"schema\":\"preflight-report/1\",\"verdict\":\"ready\"}"
-            )
-            .unwrap_err()
-            .contains("platforms")
+            ),
+            Err(NotAReport::MissingField("platforms"))
         );
     }
 }

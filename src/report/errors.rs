@@ -6,7 +6,8 @@
 //! English like the TOML parser's own), it is the English wording below (the `english!` list at the end).
 
 use crate::errors::{
-    CollectError, DecodeError, Listener, PemProblem, SendError, ServeError, SidecarError,
+    CollectError, DecodeError, Listener, NotAReport, PemProblem, SendError, ServeError,
+    SidecarError,
 };
 use crate::lang::Lang;
 use crate::link::{LinkError, LinkProblem};
@@ -234,6 +235,26 @@ pub fn decode(e: &DecodeError, l: Lang) -> String {
         DecodeError::NotText => msg(l, M::NotUTF8Or),
     }
     .into()
+}
+
+/// Why `merge` left a file out.
+pub fn not_a_report(e: &NotAReport, l: Lang) -> String {
+    let w = error_words(l);
+    match e {
+        NotAReport::NotJson(why) => w.not_json(why),
+        NotAReport::NoSchema => msg(l, M::NotAPreflightReport).into(),
+        NotAReport::OtherSchema(s) => w.other_schema(s),
+        NotAReport::MissingField(f) => w.missing_field(f),
+        NotAReport::PlatformWithoutId => msg(l, M::APlatformWithoutId).into(),
+        NotAReport::Decode(d) => decode(d, l),
+        NotAReport::Folder => msg(l, M::NotARegularFile).into(),
+        NotAReport::NotRegular => msg(l, M::NotARegularFileA).into(),
+        NotAReport::TooLarge { mib, max_mib } => w.too_large_for_a_report(*mib, *max_mib),
+        NotAReport::Unreadable(why) => w.unreadable(why),
+        NotAReport::FolderUnreadable(why) => w.folder_unreadable(why),
+        NotAReport::NoJsonInFolder => msg(l, M::NoJsonFileIn).into(),
+        NotAReport::GivenTwice => msg(l, M::GivenTwiceCountedOnce).into(),
+    }
 }
 
 /// The double-click kit's settings file.

@@ -26,7 +26,7 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
     pub file: String,
-    pub why: String,
+    pub why: crate::errors::NotAReport,
 }
 
 fn verdict_word(v: &str, l: Lang) -> String {
@@ -111,10 +111,11 @@ pub fn text(rows: &[Row], skipped: &[Skipped], l: Lang) -> String {
     for k in skipped {
         let _ = writeln!(
             s,
-            "{} {} : {}",
+            "{} {}{}{}",
             msg(l, M::SkippedFrIgnore),
             crate::inert::line(&k.file),
-            crate::inert::line(&k.why)
+            msg(l, M::Colon),
+            crate::inert::line(&super::errors::not_a_report(&k.why, l))
         );
     }
     s
@@ -189,10 +190,11 @@ pub fn html_page(rows: &[Row], skipped: &[Skipped], l: Lang, head: &str, intro: 
     for k in skipped {
         let _ = write!(
             s,
-            "<p class=small>{} {} : {}</p>",
+            "<p class=small>{} {}{}{}</p>",
             msg(l, M::SkippedFrIgnore),
             esc(&k.file),
-            esc(&k.why)
+            msg(l, M::Colon),
+            esc(&super::errors::not_a_report(&k.why, l))
         );
     }
     s.push_str("</main></body></html>\n");

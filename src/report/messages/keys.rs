@@ -4,6 +4,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum M {
     AFilteringPageAnswers,
+    APlatformWithoutId,
     AReportCouldNot,
     ATURNRelayIs,
     Allow,
@@ -61,6 +62,7 @@ pub enum M {
     Firewall,
     ForInformationNeverChanges,
     GiveUaiOrDepartment,
+    GivenTwiceCountedOnce,
     GoodToKnow,
     Group,
     HTTPSTheRealService,
@@ -112,6 +114,7 @@ pub enum M {
     NoAnswerToAny,
     NoCertificateInThis,
     NoDNSServerIs,
+    NoJsonFileIn,
     NoPEMCertificateFound,
     NoPrivateKeyIn,
     NoReportReceivedYet,
@@ -121,6 +124,9 @@ pub enum M {
     NoneConfigured,
     NoneDirectAccess,
     NormalAnswer,
+    NotAPreflightReport,
+    NotARegularFile,
+    NotARegularFileA,
     NotEnoughForThe,
     NotGivenRunAgain,
     NotIdentified,

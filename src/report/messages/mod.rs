@@ -128,6 +128,13 @@ pub trait ErrorWords: Sync {
     fn cannot_write_in(&self, dir: &str, why: &str) -> String;
     // A relay (`it`: the value quoted, or the word for "it") and an ICE URI.
     fn quoted(&self, text: &str) -> String;
+    // A file `merge` left out.
+    fn not_json(&self, why: &str) -> String;
+    fn other_schema(&self, schema: &str) -> String;
+    fn missing_field(&self, field: &str) -> String;
+    fn too_large_for_a_report(&self, mib: u64, max_mib: u64) -> String;
+    fn unreadable(&self, why: &str) -> String;
+    fn folder_unreadable(&self, why: &str) -> String;
     fn relay_not_host_or_uri(&self, it: &str) -> String;
     fn relay_bad_port(&self, port: &str) -> String;
     fn relay_not_host(&self, it: &str) -> String;

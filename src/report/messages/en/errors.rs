@@ -144,4 +144,22 @@ impl ErrorWords for En {
             "{peer}: no STUN answer on its UDP port: the peer is not preflight serve, or UDP to it is dropped"
         )
     }
+    fn not_json(&self, why: &str) -> String {
+        format!("not JSON ({why})")
+    }
+    fn other_schema(&self, schema: &str) -> String {
+        format!("not a preflight report (schema `{schema}`)")
+    }
+    fn missing_field(&self, field: &str) -> String {
+        format!("missing field `{field}`")
+    }
+    fn too_large_for_a_report(&self, mib: u64, max_mib: u64) -> String {
+        format!("too large for a report ({mib} MiB; at most {max_mib} MiB)")
+    }
+    fn unreadable(&self, why: &str) -> String {
+        format!("cannot read it ({why})")
+    }
+    fn folder_unreadable(&self, why: &str) -> String {
+        format!("cannot read the folder ({why})")
+    }
 }

@@ -6,6 +6,7 @@ use crate::report::messages::M;
 pub fn text(m: M) -> &'static str {
     match m {
         M::AFilteringPageAnswers => "a filtering page answers instead of the service",
+        M::APlatformWithoutId => "a platform without `id`",
         M::AReportCouldNot => " — a report could not be written",
         M::ATURNRelayIs => "a TURN relay is needed",
         M::Allow => "allow",
@@ -63,6 +64,7 @@ pub fn text(m: M) -> &'static str {
         M::Firewall => "Firewall",
         M::ForInformationNeverChanges => "for information (never changes the verdict)",
         M::GiveUaiOrDepartment => "(Give --uai or --department and --kind for a surer routing.)",
+        M::GivenTwiceCountedOnce => "given twice: counted once",
         M::GoodToKnow => "Good to know:",
         M::Group => "group",
         M::HTTPSTheRealService => "HTTPS (the real service answers, not a block page):",
@@ -114,6 +116,7 @@ pub fn text(m: M) -> &'static str {
         M::NoAnswerToAny => "no answer to any packet",
         M::NoCertificateInThis => "no certificate in this PEM file",
         M::NoDNSServerIs => "No DNS server is configured on this computer: it is probably not connected (Wi-Fi off, cable unplugged). Connect it to the room's network, then run preflight again.",
+        M::NoJsonFileIn => "no .json file in this folder",
         M::NoPEMCertificateFound => "no PEM certificate found (expected -----BEGIN CERTIFICATE-----)",
         M::NoPrivateKeyIn => "no private key in this PEM file",
         M::NoReportReceivedYet => "No report received yet; this page updates itself",
@@ -123,6 +126,9 @@ pub fn text(m: M) -> &'static str {
         M::NoneConfigured => "none configured",
         M::NoneDirectAccess => "none (direct access)",
         M::NormalAnswer => "normal answer:",
+        M::NotAPreflightReport => "not a preflight report (no `schema` field)",
+        M::NotARegularFile => "not a regular file (a folder)",
+        M::NotARegularFileA => "not a regular file (a pipe, socket or device)",
         M::NotEnoughForThe => "not enough for the stream to send",
         M::NotGivenRunAgain => "not given (run again with --venue \"room\" --uai CODE)",
         M::NotIdentified => "not identified",

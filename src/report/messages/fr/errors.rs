@@ -147,4 +147,22 @@ impl ErrorWords for Fr {
             "{peer} : pas de réponse STUN sur son port UDP : ce pair n'est pas preflight serve, ou l'UDP vers lui est bloqué"
         )
     }
+    fn not_json(&self, why: &str) -> String {
+        format!("pas du JSON ({why})")
+    }
+    fn other_schema(&self, schema: &str) -> String {
+        format!("pas un rapport preflight (schéma « {schema} »)")
+    }
+    fn missing_field(&self, field: &str) -> String {
+        format!("il manque le champ « {field} »")
+    }
+    fn too_large_for_a_report(&self, mib: u64, max_mib: u64) -> String {
+        format!("trop grand pour un rapport ({mib} Mio ; au plus {max_mib} Mio)")
+    }
+    fn unreadable(&self, why: &str) -> String {
+        format!("lecture impossible ({why})")
+    }
+    fn folder_unreadable(&self, why: &str) -> String {
+        format!("lecture du dossier impossible ({why})")
+    }
 }

@@ -6,6 +6,7 @@ use crate::report::messages::M;
 pub fn text(m: M) -> &'static str {
     match m {
         M::AFilteringPageAnswers => "une page de filtrage répond à la place du service",
+        M::APlatformWithoutId => "une plateforme sans « id »",
         M::AReportCouldNot => " — un rapport n'a pas pu être écrit",
         M::ATURNRelayIs => "il faut un relais TURN",
         M::Allow => "autoriser",
@@ -63,6 +64,7 @@ pub fn text(m: M) -> &'static str {
         M::Firewall => "Pare-feu",
         M::ForInformationNeverChanges => "pour information (ne change jamais le verdict)",
         M::GiveUaiOrDepartment => "(Précisez --uai ou --department et --kind pour un routage plus sûr.)",
+        M::GivenTwiceCountedOnce => "donné deux fois : compté une fois",
         M::GoodToKnow => "À savoir :",
         M::Group => "groupe",
         M::HTTPSTheRealService => "HTTPS (le vrai service répond, pas une page de blocage) :",
@@ -114,6 +116,7 @@ pub fn text(m: M) -> &'static str {
         M::NoAnswerToAny => "aucun paquet n'a reçu de réponse",
         M::NoCertificateInThis => "aucun certificat dans ce fichier PEM",
         M::NoDNSServerIs => "Aucun serveur DNS n'est configuré sur cet ordinateur : il n'est probablement pas connecté au réseau (Wi-Fi coupé, câble débranché). Connectez-le au réseau de la salle, puis relancez preflight.",
+        M::NoJsonFileIn => "aucun fichier .json dans ce dossier",
         M::NoPEMCertificateFound => "aucun certificat PEM trouvé (attendu : -----BEGIN CERTIFICATE-----)",
         M::NoPrivateKeyIn => "aucune clé privée dans ce fichier PEM",
         M::NoReportReceivedYet => "Aucun rapport reçu pour l'instant ; cette page se met à jour toute seule",
@@ -123,6 +126,9 @@ pub fn text(m: M) -> &'static str {
         M::NoneConfigured => "aucun n'est configuré",
         M::NoneDirectAccess => "aucun (accès direct)",
         M::NormalAnswer => "réponse normale :",
+        M::NotAPreflightReport => "pas un rapport preflight (pas de champ « schema »)",
+        M::NotARegularFile => "pas un fichier ordinaire (un dossier)",
+        M::NotARegularFileA => "pas un fichier ordinaire (un tube, une socket ou un périphérique)",
         M::NotEnoughForThe => "insuffisant pour le flux à envoyer",
         M::NotGivenRunAgain => "non précisé (relancez avec --venue \"salle\" --uai CODE)",
         M::NotIdentified => "non identifié",
