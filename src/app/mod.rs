@@ -6,6 +6,7 @@ pub use crate::exit::{INTERRUPTED, USAGE};
 use crate::profile;
 use crate::report::Lang;
 use crate::report::console::said;
+use crate::report::messages::{M, msg, words};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -85,12 +86,13 @@ pub fn main() -> i32 {
                 Ok((table, code)) => {
                     print!("{table}");
                     if code != 0 {
-                        eprintln!("preflight merge: none of the files is a preflight report");
+                        let l = lang_of(lang);
+                        eprintln!("{}", said(l, msg(l, M::NoneOfTheFiles)));
                     }
                     code
                 }
                 Err(e) => {
-                    eprintln!("preflight merge: {e}");
+                    eprintln!("{}", said(lang_of(lang), &e.to_string()));
                     USAGE
                 }
             }
@@ -101,6 +103,7 @@ pub fn main() -> i32 {
 
 /// `preflight serve`: bind, say where, serve until Ctrl-C.
 async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
+    let l = lang_of(None);
     let files = crate::serve::raise_file_limit();
     let limits = crate::serve::effective(
         crate::serve::Limits {
@@ -149,16 +152,17 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
                 b.http,
                 b.stun.map(|s| s.to_string()).unwrap_or_default()
             );
-            eprintln!(
-                "preflight serve: limits: {} connections ({} per address), {} ndt7 uploads, idle {} s; open files {}",
+            let files = files
+                .map(|f| f.to_string())
+                .unwrap_or_else(|| msg(l, M::Unlimited).into());
+            let limits = words(l).serve_limits(
                 limits.connections,
                 limits.per_address,
                 limits.sessions,
                 limits.idle.as_secs(),
-                files
-                    .map(|f| f.to_string())
-                    .unwrap_or_else(|| "unlimited".into())
+                &files,
             );
+            eprintln!("{}", said(l, &limits));
             if let Some(c) = &collect {
                 let token = c
                     .token()
@@ -169,15 +173,16 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
                         )
                     })
                     .unwrap_or_default();
+                let send = format!("{scheme}://{}/reports{token}", b.http);
+                let live = format!("{scheme}://{}/{token}", b.http);
+                let dir = c.dir().display().to_string();
                 eprintln!(
-                    "preflight serve: collecting reports into {}: check --send {scheme}://{}/reports{token}, live page {scheme}://{}/{token}",
-                    c.dir().display(),
-                    b.http,
-                    b.http
+                    "{}",
+                    said(l, &words(l).serve_collecting(&dir, &send, &live))
                 );
             }
             let _ = tokio::signal::ctrl_c().await;
-            eprintln!("preflight serve: stopped");
+            eprintln!("{}", said(l, msg(l, M::ServeStopped)));
             0
         }
         Err(e) => {
@@ -225,11 +230,12 @@ fn run_profiles(
     };
     match what.unwrap_or(ProfilesCmd::List) {
         ProfilesCmd::List => {
+            let l = lang_of(None);
             for p in &all {
                 let server = if p.needs_server() {
-                    "  (needs --server HOST)"
+                    format!("  {}", msg(l, M::NeedsServerHOST))
                 } else {
-                    ""
+                    String::new()
                 };
                 println!("{:<10} {:<30} {}{server}", p.id, p.name, p.engine);
             }

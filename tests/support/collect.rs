@@ -26,6 +26,10 @@ impl Collecting {
             .arg("--collect")
             .arg(dir.path().join("rapports"))
             .env_remove("PREFLIGHT_COLLECT_TOKEN")
+            // The lines waited for below are the English ones, whatever the machine's language.
+            .env("LANG", "C")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         if let Some(t) = token {

@@ -31,6 +31,16 @@ pub trait Words: Sync {
     fn action_degraded(&self, desk: &str) -> String;
     fn action_blocked(&self, desk: &str) -> String;
     fn no_relay(&self, host: &str) -> String;
+    // `preflight serve`.
+    fn serve_limits(
+        &self,
+        connections: usize,
+        per_address: usize,
+        uploads: usize,
+        idle_s: u64,
+        files: &str,
+    ) -> String;
+    fn serve_collecting(&self, dir: &str, send: &str, live: &str) -> String;
     /// A filter's proxy answered its own test page (`product`: e2guardian, `seen`: where).
     fn filter_test_answered(&self, product: &str, seen: &str) -> String;
     // Ways of speaking and what the upload allows.

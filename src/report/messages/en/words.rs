@@ -52,6 +52,21 @@ impl Words for En {
     fn rtt_crossed(&self, rtt: &str, good: &str) -> String {
         format!("RTT {rtt} ms (good < {good} ms)")
     }
+    fn serve_limits(
+        &self,
+        connections: usize,
+        per_address: usize,
+        uploads: usize,
+        idle_s: u64,
+        files: &str,
+    ) -> String {
+        format!(
+            "limits: {connections} connections ({per_address} per address), {uploads} ndt7 uploads, idle {idle_s} s; open files {files}"
+        )
+    }
+    fn serve_collecting(&self, dir: &str, send: &str, live: &str) -> String {
+        format!("collecting reports into {dir}: check --send {send}, live page {live}")
+    }
     fn way_full(&self, webcam: &str) -> String {
         format!("microphone + webcam '{webcam}' + screen sharing")
     }

@@ -52,6 +52,21 @@ impl Words for Fr {
     fn rtt_crossed(&self, rtt: &str, good: &str) -> String {
         format!("RTT {rtt} ms (bon : < {good} ms)")
     }
+    fn serve_limits(
+        &self,
+        connections: usize,
+        per_address: usize,
+        uploads: usize,
+        idle_s: u64,
+        files: &str,
+    ) -> String {
+        format!(
+            "limites : {connections} connexions ({per_address} par adresse), {uploads} envois ndt7, inactivité {idle_s} s ; fichiers ouverts {files}"
+        )
+    }
+    fn serve_collecting(&self, dir: &str, send: &str, live: &str) -> String {
+        format!("rapports recueillis dans {dir} : check --send {send}, page en direct {live}")
+    }
     fn way_full(&self, webcam: &str) -> String {
         format!("micro + webcam « {webcam} » + partage d'écran")
     }
