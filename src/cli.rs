@@ -33,7 +33,8 @@ pub enum Command {
         /// Extra or overriding profile files
         #[arg(long = "profile", value_name = "FILE")]
         profiles: Vec<PathBuf>,
-        /// A directory of profile files that override or add platforms, firewalls and desks
+        /// A directory of profile files that override or add platforms, firewalls, desks and
+        /// network facts (network.toml)
         #[arg(long = "profiles-dir", value_name = "DIR")]
         profiles_dir: Option<PathBuf>,
     },
@@ -117,8 +118,9 @@ pub struct CheckArgs {
     /// Load an extra or overriding platform profile (TOML; repeatable)
     #[arg(long = "profile", value_name = "FILE")]
     pub profiles: Vec<PathBuf>,
-    /// A directory of profile files that override or add platforms, firewalls (firewalls.toml)
-    /// and support desks (desks.toml)
+    /// A directory of profile files that override or add platforms, firewalls (firewalls.toml),
+    /// support desks (desks.toml) and network facts such as the path quality levels
+    /// (network.toml)
     #[arg(long = "profiles-dir", value_name = "DIR")]
     pub profiles_dir: Option<PathBuf>,
     /// The BigBlueButton server to test: its name, or the meeting link itself

@@ -79,7 +79,10 @@ pub fn profile(data: &[u8]) {
     };
     match preflight::profile::parse("fuzz.toml", text) {
         Ok(p) => {
-            let _ = preflight::report::profiles::describe(&p, preflight::report::Lang::En);
+            let levels = preflight::profile::network::NetworkFacts::bundled()
+                .expect("the bundled network facts load")
+                .quality;
+            let _ = preflight::report::profiles::describe(&p, &levels, preflight::report::Lang::En);
             let p = if p.needs_server() {
                 p.with_server("bbb.example.test")
             } else {

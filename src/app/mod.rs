@@ -220,8 +220,8 @@ fn run_profiles(
     dir: Option<&std::path::Path>,
     files: &[std::path::PathBuf],
 ) -> i32 {
-    let all = match profile::Library::load(dir, files) {
-        Ok(a) => a.platforms,
+    let (all, levels) = match profile::Library::load(dir, files) {
+        Ok(a) => (a.platforms, a.network.quality),
         Err(e) => {
             let l = lang_of(None);
             eprintln!("{}", said(l, &crate::report::errors::profile(&e, l)));
@@ -243,7 +243,10 @@ fn run_profiles(
         }
         ProfilesCmd::Show { id } => match all.iter().find(|p| p.id == id) {
             Some(p) => {
-                print!("{}", crate::report::profiles::describe(p, lang_of(None)));
+                print!(
+                    "{}",
+                    crate::report::profiles::describe(p, &levels, lang_of(None))
+                );
                 0
             }
             None => {

@@ -24,7 +24,7 @@ const ARGS: &[(&str, &str, &str)] = &[
     (
         "check",
         "profiles_dir",
-        "Un dossier de profils qui remplacent ou complètent les plateformes, les pare-feu (firewalls.toml) et les guichets d'assistance (desks.toml)",
+        "Un dossier de profils qui remplacent ou complètent les plateformes, les pare-feu (firewalls.toml), les guichets d'assistance (desks.toml) et les faits du réseau comme les niveaux de qualité du chemin (network.toml)",
     ),
     (
         "check",
@@ -120,7 +120,7 @@ const ARGS: &[(&str, &str, &str)] = &[
     (
         "profiles",
         "profiles_dir",
-        "Un dossier de profils qui remplacent ou complètent les plateformes, les pare-feu et les guichets",
+        "Un dossier de profils qui remplacent ou complètent les plateformes, les pare-feu, les guichets et les faits du réseau (network.toml)",
     ),
     (
         "merge",

@@ -3,7 +3,7 @@
 
 use super::Lang;
 use crate::profile::{Facts, Profile};
-use crate::report::messages::{M, msg};
+use crate::report::messages::{M, msg, words};
 use std::fmt::Write;
 
 fn pick<'a>(l: Lang, fr: &'a str, en: &'a str) -> &'a str {
@@ -49,7 +49,8 @@ fn facts_lines(s: &mut String, f: &Facts, l: Lang) {
     let _ = writeln!(s, "      {}", how.join(" ; "));
 }
 
-pub fn describe(p: &Profile, l: Lang) -> String {
+/// `levels`: the network's path quality levels, which the profile's own `[quality]` replaces.
+pub fn describe(p: &Profile, levels: &crate::profile::network::QualityLimits, l: Lang) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -137,10 +138,39 @@ pub fn describe(p: &Profile, l: Lang) -> String {
             n.screen
         );
     }
+    if !n.webcam_fallbacks.is_empty() {
+        let _ = writeln!(
+            s,
+            "  {} {}",
+            msg(l, M::WhenTheUploadIs),
+            n.webcam_fallbacks.join(", ")
+        );
+    }
     let _ = writeln!(s, "  {} {}", msg(l, M::Attendee), n.attendee);
     if !n.source.is_empty() {
         let _ = writeln!(s, "  {} {}", msg(l, M::Source), n.source);
     }
+    let q = p.quality.as_ref().unwrap_or(levels);
+    let _ = writeln!(s, "\n{}", msg(l, M::PathQualityAUDP));
+    let _ = writeln!(
+        s,
+        "  {}",
+        words(l).quality_levels(
+            &l.num(q.good_loss_pct),
+            &l.num(q.good_jitter_ms),
+            &l.num(q.good_rtt_ms),
+            &l.num(q.critical_loss_pct),
+            &l.num(q.critical_rtt_ms)
+        )
+    );
+    let _ = writeln!(
+        s,
+        "  {}",
+        match p.quality {
+            Some(_) => msg(l, M::ThisProfileSLevels),
+            None => msg(l, M::TheNetworkSLevels),
+        }
+    );
     if !p.unpublished.is_empty() {
         let _ = writeln!(s, "\n{}", msg(l, M::NotPublishedByThe));
         for (i, x) in p.unpublished.iter().enumerate() {
@@ -162,4 +192,33 @@ pub fn describe(p: &Profile, l: Lang) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::network::NetworkFacts;
+
+    #[test]
+    fn a_profile_says_the_levels_it_is_judged_by_and_its_webcam_steps() {
+        let lib = crate::profile::Library::load(None, &[]).unwrap();
+        let levels = NetworkFacts::bundled().unwrap().quality;
+        let bbb = lib.platforms.iter().find(|p| p.id == "bbb").unwrap();
+        let en = describe(bbb, &levels, Lang::En);
+        assert!(en.contains("the webcam steps down to: low"), "{en}");
+        assert!(
+            en.contains("good: loss < 1 %, jitter < 30 ms, RTT < 100 ms; beyond 20 % loss"),
+            "{en}"
+        );
+        assert!(en.contains("the network's levels"), "{en}");
+        // A profile's own [quality] is said as such, with its figures (French decimals).
+        let mut own = bbb.clone();
+        own.quality = Some(crate::profile::network::QualityLimits {
+            good_loss_pct: 0.5,
+            ..levels
+        });
+        let fr = describe(&own, &levels, Lang::Fr);
+        assert!(fr.contains("bon : perte < 0,5 %"), "{fr}");
+        assert!(fr.contains("niveaux de ce profil ([quality])"), "{fr}");
+    }
 }

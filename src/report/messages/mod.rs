@@ -55,6 +55,15 @@ pub trait Words: Sync {
     fn upload_very_tight(&self, leanest_kbps: f64, up: &str) -> String;
     fn upload_not_even_audio(&self, up: &str, leanest_kbps: f64) -> String;
     // Path quality and UDP at media rate.
+    /// The path quality levels a profile judges by (figures as the profile writes them).
+    fn quality_levels(
+        &self,
+        loss: &str,
+        jitter: &str,
+        rtt: &str,
+        critical_loss: &str,
+        critical_rtt: &str,
+    ) -> String;
     fn quality_figures(&self, loss: &str, jitter: &str, rtt: &str) -> String;
     fn quality_figures_p95(&self, loss: &str, jitter: &str, rtt: &str, p95: &str) -> String;
     /// A path quality figure beyond its good level (`good`: the level as the profile gives it).

@@ -105,6 +105,18 @@ impl Words for En {
             "the upload ({up}) is not enough even for the microphone ({leanest_kbps:.0} kbit/s)"
         )
     }
+    fn quality_levels(
+        &self,
+        loss: &str,
+        jitter: &str,
+        rtt: &str,
+        critical_loss: &str,
+        critical_rtt: &str,
+    ) -> String {
+        format!(
+            "good: loss < {loss} %, jitter < {jitter} ms, RTT < {rtt} ms; beyond {critical_loss} % loss or {critical_rtt} ms RTT, live media does not hold"
+        )
+    }
     fn quality_figures(&self, loss: &str, jitter: &str, rtt: &str) -> String {
         format!("loss {loss} %, jitter {jitter} ms, RTT {rtt} ms")
     }

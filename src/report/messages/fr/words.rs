@@ -107,6 +107,18 @@ impl Words for Fr {
             "le débit montant ({up}) ne suffit même pas pour le micro ({leanest_kbps:.0} kbit/s)"
         )
     }
+    fn quality_levels(
+        &self,
+        loss: &str,
+        jitter: &str,
+        rtt: &str,
+        critical_loss: &str,
+        critical_rtt: &str,
+    ) -> String {
+        format!(
+            "bon : perte < {loss} %, gigue < {jitter} ms, RTT < {rtt} ms ; au-delà d'une perte de {critical_loss} % ou d'un RTT de {critical_rtt} ms, le direct ne tient plus"
+        )
+    }
     fn quality_figures(&self, loss: &str, jitter: &str, rtt: &str) -> String {
         format!("perte {loss} %, gigue {jitter} ms, RTT {rtt} ms")
     }
