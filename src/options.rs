@@ -82,7 +82,7 @@ pub enum CheckError {
     Link(crate::link::LinkError),
     /// `--ca-file`.
     Trust(crate::probe::tls::TrustError),
-    /// `--resolver`: the DNS client could not be built for it.
+    /// The DNS client could not be built (for `--resolver`, or from the system's settings).
     Dns(crate::probe::dns::DnsError),
     /// `--platform ID` names no profile; `valid` lists the ids.
     UnknownPlatform { id: String, valid: Vec<String> },

@@ -75,6 +75,15 @@ fn build(lang: Lang) -> Report {
 fn filtered_college_report() {
     let r = build(Lang::Fr);
     assert_eq!(r.verdict, Verdict::Blocked);
+    // Making a report inert loses nothing the program reads (the typed facts not on the wire
+    // come back), and a report without hostile strings stays what it was.
+    assert!(
+        r.platforms
+            .iter()
+            .flat_map(|p| &p.probes)
+            .any(|o| o.facts.aim.is_some())
+    );
+    assert_eq!(r.inert(), r);
     let v: Vec<(&str, Verdict)> = r
         .platforms
         .iter()

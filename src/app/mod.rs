@@ -5,7 +5,7 @@ use crate::exit::pause;
 pub use crate::exit::{INTERRUPTED, USAGE};
 use crate::profile;
 use crate::report::Lang;
-use crate::report::console::said;
+use crate::report::console::{said, said_by};
 use crate::report::messages::{M, msg, words};
 use std::sync::Arc;
 use std::time::Duration;
@@ -87,12 +87,12 @@ pub fn main() -> i32 {
                     print!("{table}");
                     if code != 0 {
                         let l = lang_of(lang);
-                        eprintln!("{}", said(l, msg(l, M::NoneOfTheFiles)));
+                        eprintln!("{}", said_by(l, "merge", msg(l, M::NoneOfTheFiles)));
                     }
                     code
                 }
                 Err(e) => {
-                    eprintln!("{}", said(lang_of(lang), &e.to_string()));
+                    eprintln!("{}", said_by(lang_of(lang), "merge", &e.to_string()));
                     USAGE
                 }
             }
@@ -119,8 +119,8 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
             Ok(c) => Some(Arc::new(c)),
             Err(e) => {
                 eprintln!(
-                    "preflight serve: {}",
-                    crate::report::errors::collect(&e, lang_of(None))
+                    "{}",
+                    said_by(l, "serve", &crate::report::errors::collect(&e, l))
                 );
                 return USAGE;
             }
@@ -162,7 +162,7 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
                 limits.idle.as_secs(),
                 &files,
             );
-            eprintln!("{}", said(l, &limits));
+            eprintln!("{}", said_by(l, "serve", &limits));
             if let Some(c) = &collect {
                 let token = c
                     .token()
@@ -178,17 +178,17 @@ async fn run_serve(a: crate::cli::ServeArgs) -> i32 {
                 let dir = c.dir().display().to_string();
                 eprintln!(
                     "{}",
-                    said(l, &words(l).serve_collecting(&dir, &send, &live))
+                    said_by(l, "serve", &words(l).serve_collecting(&dir, &send, &live))
                 );
             }
             let _ = tokio::signal::ctrl_c().await;
-            eprintln!("{}", said(l, msg(l, M::ServeStopped)));
+            eprintln!("{}", said_by(l, "serve", msg(l, M::ServeStopped)));
             0
         }
         Err(e) => {
             eprintln!(
-                "preflight serve: {}",
-                crate::report::errors::serve(&e, lang_of(None))
+                "{}",
+                said_by(l, "serve", &crate::report::errors::serve(&e, l))
             );
             USAGE
         }

@@ -67,45 +67,7 @@ pub fn stats(rtts: &[Option<Duration>], garbage: usize) -> Stats {
     }
 }
 
-/// A level the stream crossed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Measure {
-    Loss,
-    Jitter,
-    Rtt,
-}
-
-/// One figure at or beyond its good level.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Crossed {
-    pub measure: Measure,
-    /// The figure (loss %, jitter ms, median RTT ms).
-    pub value: f64,
-    /// The good level it reached.
-    pub good: f64,
-}
-
-/// What the levels say of a stream that is not good.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Judgement {
-    /// No packet was answered.
-    NoAnswer,
-    /// Figures at or beyond their good level; `critical`: one is beyond its critical level,
-    /// live media will not hold.
-    Poor {
-        critical: bool,
-        crossed: Vec<Crossed>,
-    },
-}
-
-impl Judgement {
-    pub fn critical(&self) -> bool {
-        match self {
-            Judgement::NoAnswer => true,
-            Judgement::Poor { critical, .. } => *critical,
-        }
-    }
-}
+pub use crate::model::{Crossed, Judgement, Measure};
 
 /// Judge the stream against `limits`: `None` when good.
 pub fn judge(s: &Stats, limits: &QualityLimits) -> Option<Judgement> {
@@ -159,8 +121,15 @@ impl PathQuality {
         let out = self.outcome.clone();
         match self.stats.as_ref().and_then(|s| judge(s, limits)) {
             None => out,
-            Some(j) if j.critical() => out.fail(ErrorClass::PoorQuality, message(&j)),
-            Some(j) => out.warn(ErrorClass::PoorQuality, message(&j)),
+            Some(j) => {
+                let mut out = if j.critical() {
+                    out.fail(ErrorClass::PoorQuality, message(&j))
+                } else {
+                    out.warn(ErrorClass::PoorQuality, message(&j))
+                };
+                out.facts.quality = Some(j);
+                out
+            }
         }
     }
 }

@@ -204,7 +204,7 @@ impl ProbeError {
 
 mod outcome;
 mod report;
-pub use outcome::{Facts, Outcome, Skip, wire};
+pub use outcome::{Crossed, Facts, Judgement, Measure, Outcome, Skip, wire};
 pub use report::*;
 
 /// A verdict, per platform and overall. Ordered from best to worst; `Incomplete` (the run was

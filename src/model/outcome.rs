@@ -36,6 +36,9 @@ pub struct Facts {
     pub mapped: Option<SocketAddr>,
     /// Why a skipped probe did not run (`data.cause`, `data.cause_probe`).
     pub skip: Option<Skip>,
+    /// What the path quality levels said of a stream that is not good (not on the wire: the
+    /// JSON has the figures and the English message).
+    pub quality: Option<Judgement>,
     /// The product whose own test page the proxy answered (`data.filter_test`).
     pub filter_test: Option<String>,
 }
@@ -146,5 +149,45 @@ impl Outcome {
 
     pub fn data_str(&self, key: &str) -> Option<&str> {
         self.data.get(key).and_then(Value::as_str)
+    }
+}
+
+/// A level the stream crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Loss,
+    Jitter,
+    Rtt,
+}
+
+/// One figure at or beyond its good level.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Crossed {
+    pub measure: Measure,
+    /// The figure (loss %, jitter ms, median RTT ms).
+    pub value: f64,
+    /// The good level it reached.
+    pub good: f64,
+}
+
+/// What the levels say of a stream that is not good.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Judgement {
+    /// No packet was answered.
+    NoAnswer,
+    /// Figures at or beyond their good level; `critical`: one is beyond its critical level,
+    /// live media will not hold.
+    Poor {
+        critical: bool,
+        crossed: Vec<Crossed>,
+    },
+}
+
+impl Judgement {
+    pub fn critical(&self) -> bool {
+        match self {
+            Judgement::NoAnswer => true,
+            Judgement::Poor { critical, .. } => *critical,
+        }
     }
 }

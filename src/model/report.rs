@@ -213,26 +213,26 @@ impl Report {
         let Ok(mut back) = serde_json::from_value::<Report>(v) else {
             return self.clone();
         };
-        // The aim of a probe is not on the wire: it comes from the plan (names and ports the
-        // profiles and options gave, already checked), so it is carried over as it was.
-        let aims = |r: &Report| -> Vec<Option<(String, u16)>> {
+        // What is not on the wire comes back as it was: every outcome's facts (addresses, names
+        // the profiles and options gave, codes; the network's words in them were made inert
+        // where they were read) and why the media test did not run.
+        let facts = |r: &Report| -> Vec<crate::model::Facts> {
             r.platforms
                 .iter()
                 .flat_map(|p| &p.probes)
                 .chain(&r.network.probes)
-                .map(|o| o.facts.aim.clone())
+                .map(|o| o.facts.clone())
                 .collect()
         };
-        let before = aims(self);
+        let before = facts(self);
         let probes = back
             .platforms
             .iter_mut()
             .flat_map(|p| &mut p.probes)
             .chain(&mut back.network.probes);
-        for (o, aim) in probes.zip(before) {
-            o.facts.aim = aim;
+        for (o, f) in probes.zip(before) {
+            o.facts = f;
         }
-        // So is why the media test did not run (codes and names the program composed).
         if let (Some(b), Some(m)) = (&mut back.bandwidth, &self.bandwidth)
             && let (Some(bu), Some(mu)) = (&mut b.media_udp, &m.media_udp)
         {

@@ -381,9 +381,16 @@ pub async fn filter_test(proxy: &Proxy, test: &FilterTest, deadline: Duration) -
         format!("{url} via {}", proxy.label),
         Some(Transport::Tcp),
     );
+    // The Host header: the name, and the port when the URL gives one.
     let host = url::Url::parse(url)
         .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
+        .and_then(|u| {
+            let h = u.host_str()?;
+            Some(match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
         .unwrap_or_default();
     let run = async {
         let tcp = TcpStream::connect(proxy.addr).await.map_err(|e| {
@@ -426,7 +433,7 @@ pub async fn open(
     match via {
         None => {
             let (s, sa, rtt) = super::tcp::connect(addrs, port, deadline).await?;
-            out.set("address", sa.to_string());
+            out.facts.address = Some(sa);
             out.set("connect_ms", ms_f(rtt));
             Ok(s)
         }

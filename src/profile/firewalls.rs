@@ -237,6 +237,31 @@ impl FingerprintsFile {
                         format!("`{}`: use lowercase letters, digits, `-` or `_` (it names a field of the report)", t.product),
                     ));
                 }
+                // The proxy probe's own fields: a product named like one would overwrite it.
+                const TAKEN: [&str; 12] = [
+                    "address",
+                    "cause",
+                    "cause_probe",
+                    "filter_test",
+                    "headers",
+                    "http_status",
+                    "mapped_address",
+                    "note",
+                    "path",
+                    "proxy",
+                    "server",
+                    "title",
+                ];
+                if TAKEN.contains(&t.product.as_str()) {
+                    return Err(ctx.err(
+                        span,
+                        &field("product"),
+                        format!(
+                            "`{}` is a field the proxy probe already writes: name the product",
+                            t.product
+                        ),
+                    ));
+                }
             }
         }
         Ok(f)

@@ -354,6 +354,11 @@ mod tests {
                 good.replace("filtre-x\"", "Filtre X\""),
                 "family[0].test[0].product",
             ),
+            // A product named like a field the proxy probe writes would overwrite it.
+            (
+                good.replace("filtre-x\"", "title\""),
+                "family[0].test[0].product",
+            ),
         ] {
             let d = dir(&[("firewalls.toml", &family(&bad))]);
             let e = Library::load(Some(d.path()), &[]).unwrap_err();

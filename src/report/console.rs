@@ -68,3 +68,8 @@ pub fn report_not_sent(url: &str, why: impl Display, kept: &str, l: Lang) -> Str
 pub fn said(l: Lang, what: &str) -> String {
     format!("preflight{}{what}", msg(l, M::Colon))
 }
+
+/// The same for a command of its own: `preflight serve : …`, `preflight merge: …`.
+pub fn said_by(l: Lang, command: &str, what: &str) -> String {
+    format!("preflight {command}{}{what}", msg(l, M::Colon))
+}

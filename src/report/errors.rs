@@ -101,7 +101,7 @@ fn relay(text: Option<&str>, why: &RelayError, l: Lang) -> String {
     // What the sentence is about: the value, or "it".
     let it = match text {
         Some(t) => w.quoted(t),
-        None => msg(l, M::It).to_string(),
+        None => msg(l, M::ItPronoun).to_string(),
     };
     let what = match why {
         RelayError::Empty => msg(l, M::ATURNRelayIs).into(),
@@ -247,8 +247,8 @@ pub fn not_a_report(e: &NotAReport, l: Lang) -> String {
         NotAReport::MissingField(f) => w.missing_field(f),
         NotAReport::PlatformWithoutId => msg(l, M::APlatformWithoutId).into(),
         NotAReport::Decode(d) => decode(d, l),
-        NotAReport::Folder => msg(l, M::NotARegularFile).into(),
-        NotAReport::NotRegular => msg(l, M::NotARegularFileA).into(),
+        NotAReport::Folder => msg(l, M::NotARegularFileFolder).into(),
+        NotAReport::NotRegular => msg(l, M::NotARegularFilePipe).into(),
         NotAReport::TooLarge { mib, max_mib } => w.too_large_for_a_report(*mib, *max_mib),
         NotAReport::Unreadable(why) => w.unreadable(why),
         NotAReport::FolderUnreadable(why) => w.folder_unreadable(why),

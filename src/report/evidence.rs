@@ -17,7 +17,7 @@ fn line(e: &Evidence, l: Lang) -> String {
     };
     let what = match c.kind {
         ClueKind::Issuer => msg(l, M::CertificateIssuedBy),
-        ClueKind::Title => msg(l, M::Page),
+        ClueKind::Title => msg(l, M::PageOpenQuote),
         ClueKind::Server => msg(l, M::HeaderServer),
         ClueKind::Via => msg(l, M::HeaderVia),
         ClueKind::SquidError => "X-Squid-Error:",
@@ -91,7 +91,7 @@ mod tests {
         });
         assert_eq!(
             line(&test, Lang::Fr),
-            "le proxy répond comme e2guardian à sa page de test (proxy http://internal.test.e2guardian.org/ via p:3128)"
+            "le proxy répond à la page de test propre à e2guardian (proxy http://internal.test.e2guardian.org/ via p:3128)"
         );
         assert_eq!(
             line(&test, Lang::En),

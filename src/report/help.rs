@@ -205,7 +205,7 @@ const SUBCOMMANDS: &[(&str, &str)] = &[
     ),
     (
         "serve",
-        "Lancer le pair de mesure hébergeable (débit montant, STUN) et la collecte d'une journée de test",
+        "Lancer le serveur de mesure hébergeable (débit montant, STUN) et la collecte d'une journée de test",
     ),
 ];
 

@@ -97,17 +97,20 @@ fn detail(o: &Outcome, l: Lang) -> String {
     }
     let d = &o.data;
     let s = |k: &str| d.get(k).and_then(Value::as_str);
+    let colon = msg(l, M::Colon);
     for (k, label) in [
         ("issuer", msg(l, M::Issuer)),
         ("title", msg(l, M::Title)),
-        ("mapped_address", msg(l, M::MappedAddress)),
         ("proxy_marker", "proxy"),
         ("path", msg(l, M::Path)),
         ("note", "note"),
     ] {
         if let Some(v) = s(k) {
-            parts.push(format!("{label} : {}", esc(v)));
+            parts.push(format!("{label}{colon}{}", esc(v)));
         }
+    }
+    if let Some(m) = o.facts.mapped {
+        parts.push(format!("{}{colon}{m}", msg(l, M::MappedAddress)));
     }
     if let Some(v) = d.get("http_status").and_then(Value::as_u64) {
         parts.push(format!("HTTP {v}"));
@@ -167,7 +170,7 @@ fn probe_table(s: &mut String, probes: &[Outcome], l: Lang) {
         let _ = write!(
             s,
             "<tr><td colspan=5 class=small>{skipped} {}</td></tr>",
-            esc(msg(l, M::TestSNotRunA))
+            esc(msg(l, M::TestsNotRunStepFailedSeeJson))
         );
     }
     s.push_str("</tbody></table>");
@@ -286,7 +289,7 @@ pub fn render_html(r: &Report, l: Lang) -> String {
         let _ = write!(
             s,
             "<h2>{}</h2><p><b>{}</b> ({} {:.0} %)</p><ul>",
-            msg(l, M::LikelyFirewallFrPare),
+            msg(l, M::LikelyFirewallTitle),
             esc(&i18n::firewall(&r.firewall, l)),
             msg(l, M::Confidence),
             r.firewall.confidence * 100.0
@@ -324,11 +327,12 @@ pub fn render_html(r: &Report, l: Lang) -> String {
         .collect();
     let _ = write!(s, "<h3>{}</h3><p class=small>", msg(l, M::Network));
     if let Some(v) = &r.network.resolver {
-        let _ = write!(s, "DNS : {}<br>", esc(v));
+        let _ = write!(s, "DNS{}{}<br>", msg(l, M::Colon), esc(v));
     }
     let _ = write!(
         s,
-        "proxy : {}",
+        "proxy{}{}",
+        msg(l, M::Colon),
         esc(r
             .network
             .proxy
@@ -336,7 +340,13 @@ pub fn render_html(r: &Report, l: Lang) -> String {
             .unwrap_or(msg(l, M::NoneDirectAccess)))
     );
     if let Some(v) = &r.network.public_ip {
-        let _ = write!(s, "<br>{} : {}", msg(l, M::PublicAddress), esc(v));
+        let _ = write!(
+            s,
+            "<br>{}{}{}",
+            msg(l, M::PublicAddress),
+            msg(l, M::Colon),
+            esc(v)
+        );
     }
     s.push_str("</p>");
     if !quality.is_empty() {
@@ -358,6 +368,18 @@ pub fn render_html(r: &Report, l: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stun_answer_shows_the_address_the_server_saw() {
+        let mut o = Outcome::new(
+            crate::model::ProbeKind::Stun,
+            "stun:s.example:3478",
+            Some(crate::model::Transport::Udp),
+        );
+        o.facts.mapped = Some("198.51.100.7:40000".parse().unwrap());
+        assert!(detail(&o, Lang::Fr).contains("adresse vue : 198.51.100.7:40000"));
+        assert!(detail(&o, Lang::En).contains("mapped address: 198.51.100.7:40000"));
+    }
 
     #[test]
     fn escapes_what_servers_choose() {

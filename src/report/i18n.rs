@@ -82,7 +82,7 @@ pub fn class_meaning(c: ErrorClass, l: Lang) -> &'static str {
         Refused => msg(l, M::ConnectionRefusedAFirewall),
         Reset => msg(l, M::TheConnectionWasCut),
         Unreachable => msg(l, M::ServerUnreachableNoRoute),
-        Nxdomain => msg(l, M::ThisNameDoesNot),
+        Nxdomain => msg(l, M::NameMissingForThisDns),
         Servfail => msg(l, M::TheDNSServerFails),
         NoAnswer => msg(l, M::TheDNSGivesNo),
         DnsSinkhole => msg(l, M::TheNetworkSDNS),
@@ -160,7 +160,7 @@ pub fn firewall(f: &crate::model::Firewall, l: Lang) -> String {
     match (&f.name, f.family.as_str()) {
         (Some(n), _) => n.clone(),
         (None, "unknown") => msg(l, M::NotIdentified).into(),
-        (None, "none") => msg(l, M::None).into(),
+        (None, "none") => msg(l, M::NoneWord).into(),
         (None, other) => other.to_string(),
     }
 }

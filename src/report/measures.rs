@@ -51,8 +51,12 @@ fn line(f: &MeasureFinding, q: Option<&Outcome>, b: Option<&(Outcome, Fit)>, l: 
                 ),
                 _ => String::new(),
             };
-            let what = msg(l, M::UDPPathQualityFrQualite);
-            format!("{what} — {}{figures}", super::why(q, l))
+            let what = msg(l, M::UdpPathQualityLabel);
+            match &q.facts.quality {
+                // Which of the platform's levels the figures crossed, and what that means.
+                Some(j) => format!("{what} — {}", path_quality(j, l)),
+                None => format!("{what} — {}{figures}", super::why(q, l)),
+            }
         }
         (MeasureFinding::UdpPoliced, _, Some((b, _))) => format!(
             "{} — {}",
@@ -147,7 +151,7 @@ mod tests {
         );
         assert_eq!(
             path_quality(&warn, Lang::Fr),
-            "perte 3,0 % (bon : < 1 %), gigue 40,0 ms (bon : < 30 ms) : l'audio peut hacher, la vidéo se figer"
+            "perte 3,0 % (seuil : < 1 %), gigue 40,0 ms (seuil : < 30 ms) : l'audio peut hacher, la vidéo se figer"
         );
         let critical = Judgement::Poor {
             critical: true,
@@ -163,7 +167,7 @@ mod tests {
         );
         assert_eq!(
             path_quality(&critical, Lang::Fr),
-            "RTT 2400 ms (bon : < 0,5 ms) : l'audio et la vidéo en direct ne tiendront pas"
+            "RTT 2400 ms (seuil : < 0,5 ms) : l'audio et la vidéo en direct ne tiendront pas"
         );
         assert_eq!(
             path_quality(&Judgement::NoAnswer, Lang::En),
@@ -243,6 +247,24 @@ mod tests {
         add(&mut pr, Some(quality(4.0, 12.0, 40.0)), None, Lang::Fr);
         assert_eq!(pr.verdict, Verdict::Degraded);
         assert!(pr.summary.contains("perte 4,0 %"), "{}", pr.summary);
+        // Judged against a platform's levels: the reason names the level crossed, in French.
+        let mut judged = quality(4.0, 12.0, 40.0);
+        judged.facts.quality = Some(Judgement::Poor {
+            critical: false,
+            crossed: vec![Crossed {
+                measure: Measure::Loss,
+                value: 4.0,
+                good: 2.5,
+            }],
+        });
+        let mut pr = ready();
+        add(&mut pr, Some(judged), None, Lang::Fr);
+        assert!(
+            pr.summary
+                .contains("perte 4,0 % (seuil : < 2,5 %) : l'audio peut hacher"),
+            "{}",
+            pr.summary
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn headers(l: Lang) -> [&'static str; 7] {
         msg(l, M::Venue),
         msg(l, M::Platform),
         "Verdict",
-        msg(l, M::UploadFrDebitMontant),
+        msg(l, M::UploadTitle),
         msg(l, M::QualityLossJitterRTT),
         msg(l, M::Firewall),
         msg(l, M::Desk),
@@ -106,13 +106,13 @@ pub fn text(rows: &[Row], skipped: &[Skipped], l: Lang) -> String {
         venues.len(),
         msg(l, M::VenueS),
         blocked.len(),
-        msg(l, M::BlockedFrBloquee)
+        msg(l, M::BlockedCountRooms)
     );
     for k in skipped {
         let _ = writeln!(
             s,
             "{} {}{}{}",
-            msg(l, M::SkippedFrIgnore),
+            msg(l, M::SkippedFileHeading),
             crate::inert::line(&k.file),
             msg(l, M::Colon),
             crate::inert::line(&super::errors::not_a_report(&k.why, l))
@@ -191,7 +191,7 @@ pub fn html_page(rows: &[Row], skipped: &[Skipped], l: Lang, head: &str, intro: 
         let _ = write!(
             s,
             "<p class=small>{} {}{}{}</p>",
-            msg(l, M::SkippedFrIgnore),
+            msg(l, M::SkippedFileHeading),
             esc(&k.file),
             msg(l, M::Colon),
             esc(&super::errors::not_a_report(&k.why, l))
@@ -213,7 +213,7 @@ pub fn live_intro(reports: usize, blocked: usize, at: &str, lang: Lang) -> Strin
         format!(
             "<p id=live>{reports} {} — {blocked} {} — {} {at} ({})</p>",
             msg(lang, M::ReportSReceived),
-            msg(lang, M::BlockedFrSalle),
+            msg(lang, M::BlockedRooms),
             msg(lang, M::UpdatedAt),
             msg(lang, M::ThisPageUpdatesItself),
         )

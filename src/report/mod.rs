@@ -105,7 +105,6 @@ pub fn interrupted(o: &Outcome) -> bool {
     o.was_interrupted() || o.class() == Some(crate::model::ErrorClass::Interrupted)
 }
 
-/// Why a probe did not work, in plain words (the root cause for a skipped probe).
 /// The UDP test at media rate in one line (None when it was not asked for).
 pub fn media_udp(b: &crate::model::Bandwidth, l: Lang) -> Option<String> {
     let m = b.media_udp.as_ref()?;
@@ -134,6 +133,7 @@ pub fn media_udp(b: &crate::model::Bandwidth, l: Lang) -> Option<String> {
     })
 }
 
+/// Why a probe did not work, in plain words (the root cause for a skipped probe).
 pub fn why(o: &Outcome, lang: Lang) -> String {
     if o.status == Status::Skipped {
         if interrupted(o) {
@@ -254,7 +254,7 @@ pub fn platform_report(
                 if *required {
                     s
                 } else {
-                    format!("{} {s}", msg(l, M::OptionalFrOptionnel))
+                    format!("{} {s}", msg(l, M::OptionalInParentheses))
                 }
             }
             Finding::Fallback { used, failed, .. }
@@ -306,7 +306,7 @@ pub fn platform_report(
                     .iter()
                     .filter_map(|i| p.entries.iter().find(|e| e.probe == *i).map(|e| &e.host))
                 {
-                    let line = format!("{host}{}", msg(l, M::ThisNameDoesNotExist));
+                    let line = format!("{host}{}", msg(l, M::NameMissingWhileSiblingsResolve));
                     if !notes.contains(&line) {
                         notes.push(line);
                     }
@@ -371,7 +371,7 @@ pub fn platform_report(
             Lang::Fr => p.profile.unpublished_fr.get(i).unwrap_or(u),
             Lang::En => u,
         };
-        notes.push(format!("{} {u}", msg(l, M::NotTestedFrNon)));
+        notes.push(format!("{} {u}", msg(l, M::NotTestedHeading)));
     }
     // With nothing wrong but the network itself, every platform says only that.
     let summary = match network {

@@ -37,11 +37,7 @@ fn facts_lines(s: &mut String, f: &Facts, l: Lang) {
         how.push(msg(l, M::UnverifiedAFailureAlone).to_string());
     }
     if !f.bbb_versions.is_empty() {
-        how.push(format!(
-            "{} {}.x",
-            msg(l, M::BigBlueButton),
-            f.bbb_versions.join(".x, ")
-        ));
+        how.push(format!("BigBlueButton {}.x", f.bbb_versions.join(".x, ")));
     }
     if let Some(g) = &f.group {
         how.push(format!("{} {g}", msg(l, M::Group)));
@@ -186,7 +182,7 @@ pub fn describe(p: &Profile, levels: &crate::profile::network::QualityLimits, l:
         let _ = writeln!(s, "\n{} {fallback}", msg(l, M::IfMediaCannotGet));
     }
     if !p.notes.is_empty() {
-        let _ = writeln!(s, "\nNotes:");
+        let _ = writeln!(s, "\n{}", msg(l, M::Notes));
         for x in &p.notes {
             let _ = writeln!(s, "  - {x}");
         }

@@ -86,18 +86,20 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
             // One line each: the network is the matter.
             let _ = writeln!(
                 s,
-                "{} {} : {}",
+                "{} {}{}{}",
                 style.paint(p.verdict, mark(p.verdict)),
                 p.name,
+                msg(l, M::Colon),
                 p.summary
             );
             continue;
         }
         let _ = writeln!(
             s,
-            "{} {} : {}",
+            "{} {}{}{}",
             style.paint(p.verdict, mark(p.verdict)),
             p.name,
+            msg(l, M::Colon),
             style.paint(p.verdict, i18n::verdict(p.verdict, l))
         );
         let _ = writeln!(s, "     {}", p.summary);
@@ -161,7 +163,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
                 .filter(|o| o.status == Status::Skipped && super::interrupted(o))
                 .count();
             if stopped > 0 {
-                let _ = writeln!(s, "      {stopped} {}", msg(l, M::TestSNotRun));
+                let _ = writeln!(s, "      {stopped} {}", msg(l, M::TestsNotRunInterrupted));
             }
             let skipped = p
                 .probes
@@ -177,7 +179,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
                     s,
                     "      {} {skipped} {}",
                     msg(l, M::And),
-                    msg(l, M::TestSNotRunBecause)
+                    msg(l, M::TestsNotRunStepFailed)
                 );
             }
         }
@@ -189,7 +191,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
             let _ = write!(
                 s,
                 "{} {} Mbit/s",
-                msg(l, M::UploadFrDebit),
+                msg(l, M::UploadHeading),
                 l.dec(up / 1000.0, 1)
             );
             if let Some(n) = b.needed_kbps {
@@ -249,7 +251,7 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
             let _ = writeln!(
                 s,
                 "{} {}{}{line}",
-                msg(l, M::UDPPathQuality),
+                msg(l, M::UdpPathQualityLead),
                 p.name,
                 msg(l, M::Colon)
             );

@@ -74,7 +74,17 @@ fn measure_problems(r: &Report, l: Lang) -> Vec<(String, Option<String>)> {
                         &super::text::ms(f(o, "jitter_ms").unwrap_or(0.0), l),
                         &super::text::ms(f(o, "rtt_median_ms").unwrap_or(0.0), l),
                     ),
-                    Some(msg(l, M::FindWhereUDPIs).to_string()),
+                    Some({
+                        // The loss the platform's levels tolerate (1 % unless its profile says).
+                        let good = o.facts.quality.as_ref().and_then(|j| match j {
+                            crate::model::Judgement::Poor { crossed, .. } => crossed
+                                .iter()
+                                .find(|c| c.measure == crate::model::Measure::Loss)
+                                .map(|c| c.good),
+                            crate::model::Judgement::NoAnswer => None,
+                        });
+                        words(l).ask_find_udp_loss(&l.num(good.unwrap_or(1.0)))
+                    }),
                 ),
                 _ => continue,
             };
@@ -144,8 +154,8 @@ fn network_ticket(r: &Report, f: &crate::model::NetworkFinding, attached: bool, 
     };
     let _ = writeln!(t, "{subject}");
     let _ = writeln!(t);
-    let _ = writeln!(t, "{}", msg(l, M::HelloIHaveTo));
-    let _ = writeln!(t, "- {} {}", msg(l, M::VenueFrLieu), venue_line(r, l));
+    let _ = writeln!(t, "{}", msg(l, M::TicketOpeningNothingGetsThrough));
+    let _ = writeln!(t, "- {} {}", msg(l, M::VenueHeading), venue_line(r, l));
     let _ = writeln!(
         t,
         "- {} {}",
@@ -196,12 +206,12 @@ pub fn ticket(r: &Report, attached: bool, l: Lang) -> String {
         t,
         "{}",
         if failures.is_empty() {
-            msg(l, M::HelloIHaveToSpeak)
+            msg(l, M::TicketOpeningLinkTooWeak)
         } else {
-            msg(l, M::HelloIHaveToSpeakIn)
+            msg(l, M::TicketOpeningFlowsBlocked)
         }
     );
-    let _ = writeln!(t, "- {} {}", msg(l, M::VenueFrLieu), venue);
+    let _ = writeln!(t, "- {} {}", msg(l, M::VenueHeading), venue);
     let _ = writeln!(
         t,
         "- {} {}",
@@ -209,7 +219,7 @@ pub fn ticket(r: &Report, attached: bool, l: Lang) -> String {
         super::i18n::local_time(&r.started_at, l)
     );
     if let Some(ip) = &r.network.public_ip {
-        let _ = writeln!(t, "- {} {ip}", msg(l, M::PublicAddressFrAdresse));
+        let _ = writeln!(t, "- {} {ip}", msg(l, M::PublicAddressHeading));
     }
     let _ = writeln!(t);
     for (line, _) in &measures {

@@ -59,7 +59,7 @@ pub fn upload_chart(
             w - right,
             w - right - 2.0,
             y(n) - 4.0,
-            esc(msg(l, M::NeededFrBesoin)),
+            esc(msg(l, M::NeededWord)),
             y = y(n)
         );
     }

@@ -148,7 +148,8 @@ bg() { # ns logname cmd...: start a daemon in a namespace, remember its pid
   ip netns exec "$id-$n" "$@" >"$work/run/$log.log" 2>&1 &
   pids+=($!)
   # Out of the job table: a daemon that dies badly when stopped (Debian's e2guardian segfaults on
-  # SIGTERM) must not print "Segmentation fault" over the results; teardown still ends each one.
+  # SIGTERM) must not print "Segmentation fault" over the results. Teardown still stops each one
+  # by its pid (SIGTERM, then SIGKILL); the shell reaps them, its `wait` no longer can.
   disown $!
 }
 wait_port() { # ns proto addr port

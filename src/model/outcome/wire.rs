@@ -95,6 +95,7 @@ impl From<Outcome> for super::Outcome {
                 mapped,
                 skip,
                 filter_test,
+                quality: None,
             },
         }
     }

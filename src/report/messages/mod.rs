@@ -20,7 +20,7 @@ pub fn words(l: Lang) -> &'static dyn Words {
 }
 
 /// The sentences that carry values (figures come formatted for the language), one method each;
-/// `fr.rs` and `en.rs` word them.
+/// `fr/words.rs` and `en/words.rs` word them.
 pub trait Words: Sync {
     // What an answer or the network means.
     fn http_to(&self, status: u64, location: &str) -> String;
@@ -104,6 +104,8 @@ pub trait Words: Sync {
     /// The whole network's ticket: its DNS server answers nothing; the Wi-Fi sends to a portal.
     fn ask_check_resolver(&self, resolver: &str) -> String;
     fn ask_without_portal(&self, portal: &str) -> String;
+    /// `good_loss`: the loss live audio tolerates, as the levels give it.
+    fn ask_find_udp_loss(&self, good_loss: &str) -> String;
     fn ask_resolver_answers(&self, resolver: &str, host: &str) -> String;
     fn ask_resolve(&self, host: &str) -> String;
     fn ask_no_inspection(&self, host: &str) -> String;

@@ -194,6 +194,11 @@ impl Words for En {
             "give the speaker's computer access without the portal (or its credentials): the Wi-Fi sends to {portal}"
         )
     }
+    fn ask_find_udp_loss(&self, good_loss: &str) -> String {
+        format!(
+            "find where UDP is lost (saturated equipment, UDP rate limits, Wi-Fi): live audio tolerates no more than {good_loss} % loss"
+        )
+    }
     fn ask_resolver_answers(&self, resolver: &str, host: &str) -> String {
         format!("check that the DNS server {resolver} answers (it did not for {host})")
     }

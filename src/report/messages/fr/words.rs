@@ -41,16 +41,16 @@ impl Words for Fr {
         )
     }
     fn filter_test_answered(&self, product: &str, seen: &str) -> String {
-        format!("le proxy répond comme {product} à sa page de test ({seen})")
+        format!("le proxy répond à la page de test propre à {product} ({seen})")
     }
     fn loss_crossed(&self, loss: &str, good: &str) -> String {
-        format!("perte {loss} % (bon : < {good} %)")
+        format!("perte {loss} % (seuil : < {good} %)")
     }
     fn jitter_crossed(&self, jitter: &str, good: &str) -> String {
-        format!("gigue {jitter} ms (bon : < {good} ms)")
+        format!("gigue {jitter} ms (seuil : < {good} ms)")
     }
     fn rtt_crossed(&self, rtt: &str, good: &str) -> String {
-        format!("RTT {rtt} ms (bon : < {good} ms)")
+        format!("RTT {rtt} ms (seuil : < {good} ms)")
     }
     fn serve_limits(
         &self,
@@ -196,6 +196,11 @@ impl Words for Fr {
     fn ask_without_portal(&self, portal: &str) -> String {
         format!(
             "donner au poste de l'intervenant un accès sans portail (ou ses identifiants) : le Wi-Fi renvoie vers {portal}"
+        )
+    }
+    fn ask_find_udp_loss(&self, good_loss: &str) -> String {
+        format!(
+            "chercher d'où viennent les pertes UDP (équipement saturé, limitation UDP, Wi-Fi) : l'audio en direct ne tolère pas plus de {good_loss} % de perte"
         )
     }
     fn ask_resolver_answers(&self, resolver: &str, host: &str) -> String {
