@@ -43,6 +43,21 @@ impl Lang {
         }
     }
 
+    /// Of a text the profiles give in both languages, the one to show: the French when it is
+    /// given, else the English.
+    pub fn pick<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Fr if !fr.is_empty() => fr,
+            _ => en,
+        }
+    }
+
+    /// Of the `i`-th text of a list the profiles give in both languages, the one to show.
+    pub fn pick_nth<'a>(self, fr: &'a [String], en: &'a [String], i: usize) -> &'a str {
+        let en = en.get(i).map_or("", String::as_str);
+        self.pick(fr.get(i).map_or("", String::as_str), en)
+    }
+
     /// Pick the French or the English text.
     pub fn t<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
         match self {
@@ -66,5 +81,21 @@ impl Lang {
             Lang::Fr => s.replace('.', ","),
             Lang::En => s,
         }
+    }
+}
+
+#[cfg(test)]
+mod pick_tests {
+    use super::Lang;
+
+    #[test]
+    fn a_profiles_french_is_shown_in_french_when_it_is_given() {
+        assert_eq!(Lang::Fr.pick("relais", "relay"), "relais");
+        assert_eq!(Lang::Fr.pick("", "relay"), "relay");
+        assert_eq!(Lang::En.pick("relais", "relay"), "relay");
+        let (fr, en) = (vec!["un".to_string()], vec!["one".into(), "two".into()]);
+        assert_eq!(Lang::Fr.pick_nth(&fr, &en, 0), "un");
+        assert_eq!(Lang::Fr.pick_nth(&fr, &en, 1), "two");
+        assert_eq!(Lang::En.pick_nth(&fr, &en, 0), "one");
     }
 }

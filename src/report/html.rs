@@ -5,7 +5,7 @@
 
 use super::{Lang, i18n, why};
 use crate::model::{Outcome, ProbeKind, Report, Status, Verdict};
-use crate::report::messages::{M, msg};
+use crate::report::messages::{M, msg, words};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -80,17 +80,15 @@ fn status_class(s: Status) -> &'static str {
 fn detail(o: &Outcome, l: Lang) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(e) = &o.error {
-        match l {
-            // The engineer's class and message; in French, what they mean (both stay in JSON).
-            Lang::En => {
-                parts.push(format!(
-                    "<b>{}</b> — {}",
-                    esc(e.class.as_str()),
-                    esc(i18n::class_meaning(e.class, l))
-                ));
-                parts.push(format!("<span class=small>{}</span>", esc(&e.message)));
-            }
-            Lang::Fr => parts.push(format!("<b>{}</b>", esc(i18n::class_meaning(e.class, l)))),
+        if words(l).shows_engineer_detail() {
+            parts.push(format!(
+                "<b>{}</b> — {}",
+                esc(e.class.as_str()),
+                esc(i18n::class_meaning(e.class, l))
+            ));
+            parts.push(format!("<span class=small>{}</span>", esc(&e.message)));
+        } else {
+            parts.push(format!("<b>{}</b>", esc(i18n::class_meaning(e.class, l))));
         }
     } else if o.status == Status::Skipped {
         parts.push(esc(&why(o, l)));

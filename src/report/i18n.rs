@@ -189,11 +189,7 @@ pub fn local_time(rfc3339: &str, l: Lang) -> String {
         h.unsigned_abs(),
         m.unsigned_abs()
     );
-    let fmt = match l {
-        Lang::Fr => time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]"),
-        Lang::En => time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),
-    };
-    match t.format(&fmt) {
+    match t.format(words(l).date_format()) {
         Ok(s) => format!("{s} ({zone})"),
         Err(_) => rfc3339.to_string(),
     }

@@ -68,11 +68,8 @@ fn label(p: &PlatformPlan, outcomes: &[Outcome], probe: usize, lang: Lang) -> St
         .iter()
         .find(|e| e.probe == probe)
         .and_then(|e| e.role.facts())
-        .and_then(|f| match lang {
-            Lang::Fr if !f.what_fr.is_empty() => Some(f.what_fr.clone()),
-            _ if !f.what.is_empty() => Some(f.what.clone()),
-            _ => None,
-        });
+        .map(|f| lang.pick(&f.what_fr, &f.what).to_string())
+        .filter(|w| !w.is_empty());
     let target = &outcomes[probe].target;
     match what {
         Some(w) => format!("{w} ({target})"),
@@ -358,19 +355,13 @@ pub fn platform_report(
         }
     }
     if media_down {
-        let fallback = match l {
-            Lang::Fr if !p.profile.media_fallback_fr.is_empty() => &p.profile.media_fallback_fr,
-            _ => &p.profile.media_fallback,
-        };
+        let fallback = l.pick(&p.profile.media_fallback_fr, &p.profile.media_fallback);
         if !fallback.is_empty() {
-            notes.push(fallback.clone());
+            notes.push(fallback.to_string());
         }
     }
-    for (i, u) in p.profile.unpublished.iter().enumerate() {
-        let u = match l {
-            Lang::Fr => p.profile.unpublished_fr.get(i).unwrap_or(u),
-            Lang::En => u,
-        };
+    for i in 0..p.profile.unpublished.len() {
+        let u = l.pick_nth(&p.profile.unpublished_fr, &p.profile.unpublished, i);
         notes.push(format!("{} {u}", msg(l, M::NotTestedHeading)));
     }
     // With nothing wrong but the network itself, every platform says only that.

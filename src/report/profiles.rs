@@ -6,17 +6,9 @@ use crate::profile::{Facts, Profile};
 use crate::report::messages::{M, msg, words};
 use std::fmt::Write;
 
-fn pick<'a>(l: Lang, fr: &'a str, en: &'a str) -> &'a str {
-    if l == Lang::Fr && !fr.is_empty() {
-        fr
-    } else {
-        en
-    }
-}
-
 /// The lines every endpoint gets: why, source, how it counts.
 fn facts_lines(s: &mut String, f: &Facts, l: Lang) {
-    let why = pick(l, &f.why_fr, &f.why);
+    let why = l.pick(&f.why_fr, &f.why);
     if !why.is_empty() {
         let _ = writeln!(s, "      {} {why}", msg(l, M::Why));
     }
@@ -61,7 +53,7 @@ pub fn describe(p: &Profile, levels: &crate::profile::network::QualityLimits, l:
     if !p.description.is_empty() {
         let _ = writeln!(s, "{}", p.description);
     }
-    let what = |f: &Facts| pick(l, &f.what_fr, &f.what).to_string();
+    let what = |f: &Facts| l.pick(&f.what_fr, &f.what).to_string();
     if !p.https.is_empty() {
         let _ = writeln!(s, "\n{}", msg(l, M::HTTPSTheRealService));
         for c in &p.https {
@@ -169,15 +161,12 @@ pub fn describe(p: &Profile, levels: &crate::profile::network::QualityLimits, l:
     );
     if !p.unpublished.is_empty() {
         let _ = writeln!(s, "\n{}", msg(l, M::NotPublishedByThe));
-        for (i, x) in p.unpublished.iter().enumerate() {
-            let x = match l {
-                Lang::Fr => p.unpublished_fr.get(i).unwrap_or(x),
-                Lang::En => x,
-            };
+        for i in 0..p.unpublished.len() {
+            let x = l.pick_nth(&p.unpublished_fr, &p.unpublished, i);
             let _ = writeln!(s, "  - {x}");
         }
     }
-    let fallback = pick(l, &p.media_fallback_fr, &p.media_fallback);
+    let fallback = l.pick(&p.media_fallback_fr, &p.media_fallback);
     if !fallback.is_empty() {
         let _ = writeln!(s, "\n{} {fallback}", msg(l, M::IfMediaCannotGet));
     }

@@ -141,12 +141,12 @@ pub fn render_with_code(r: &Report, lang: Lang, style: Style, code: i32) -> Stri
                     .transport
                     .map(|t| format!("/{}", t.as_str()))
                     .unwrap_or_default();
-                // In English, the engineer's class and message; in French, what they mean
-                // (the raw class and message stay in the JSON).
-                let why = match (&o.error, l) {
-                    (Some(e), Lang::En) => format!("{} ({})", e.class.as_str(), e.message),
-                    (Some(e), Lang::Fr) => i18n::class_meaning(e.class, l).to_string(),
-                    (None, _) => String::new(),
+                let why = match &o.error {
+                    Some(e) if words(l).shows_engineer_detail() => {
+                        format!("{} ({})", e.class.as_str(), e.message)
+                    }
+                    Some(e) => i18n::class_meaning(e.class, l).to_string(),
+                    None => String::new(),
                 };
                 let _ = writeln!(
                     s,

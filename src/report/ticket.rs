@@ -13,7 +13,7 @@ use std::fmt::Write;
 /// `attached`: the JSON report was written to a file (the ticket then says it is attached).
 pub fn support(choice: &DeskChoice, r: &Report, attached: bool, l: Lang) -> Support {
     let desk = choice.desk;
-    let mut why = l.t(&desk.why_fr, &desk.why_en).to_string();
+    let mut why = l.pick(&desk.why_fr, &desk.why_en).to_string();
     if let Some((exp, family)) = &choice.contradiction {
         let _ = write!(why, " {}", words(l).venue_contradiction(exp, family));
     }
@@ -232,9 +232,9 @@ pub fn ticket(r: &Report, attached: bool, l: Lang) -> String {
             .unwrap_or_default();
         let class = o
             .class()
-            .map(|c| match l {
-                Lang::En => format!("{} ({})", c.as_str(), super::i18n::class_meaning(c, l)),
-                Lang::Fr => super::i18n::class_meaning(c, l).to_string(),
+            .map(|c| match words(l).shows_engineer_detail() {
+                true => format!("{} ({})", c.as_str(), super::i18n::class_meaning(c, l)),
+                false => super::i18n::class_meaning(c, l).to_string(),
             })
             .unwrap_or_default();
         let _ = writeln!(

@@ -22,6 +22,13 @@ pub fn words(l: Lang) -> &'static dyn Words {
 /// The sentences that carry values (figures come formatted for the language), one method each;
 /// `fr/words.rs` and `en/words.rs` word them.
 pub trait Words: Sync {
+    // How the language shows things.
+    /// Whether a failure shows the engineer's class and message (`timeout (…)`) beside what it
+    /// means: in English, the words engineers search for; in French, only what they mean (both
+    /// stay in the JSON).
+    fn shows_engineer_detail(&self) -> bool;
+    /// How a date and time are written.
+    fn date_format(&self) -> &'static [time::format_description::BorrowedFormatItem<'static>];
     // What an answer or the network means.
     fn http_to(&self, status: u64, location: &str) -> String;
     fn http_without(&self, status: u64, missing: &str) -> String;

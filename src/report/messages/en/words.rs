@@ -4,6 +4,12 @@ use super::En;
 use crate::report::messages::Words;
 
 impl Words for En {
+    fn shows_engineer_detail(&self) -> bool {
+        true
+    }
+    fn date_format(&self) -> &'static [time::format_description::BorrowedFormatItem<'static>] {
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]")
+    }
     fn http_to(&self, status: u64, location: &str) -> String {
         format!("HTTP {status} to {location}")
     }

@@ -4,6 +4,12 @@ use super::Fr;
 use crate::report::messages::Words;
 
 impl Words for Fr {
+    fn shows_engineer_detail(&self) -> bool {
+        false
+    }
+    fn date_format(&self) -> &'static [time::format_description::BorrowedFormatItem<'static>] {
+        time::macros::format_description!("[day]/[month]/[year] [hour]:[minute]")
+    }
     fn http_to(&self, status: u64, location: &str) -> String {
         format!("HTTP {status} vers {location}")
     }
