@@ -176,6 +176,27 @@ pub fn effective(limits: Limits, files: Option<u64>) -> Limits {
 
 /// Bind every listener, then serve in the background until the runtime stops.
 /// Errors (address in use, bad certificate) come back before anything is served.
+/// STUN's UDP socket and, on the same port, its TCP listener (as STUN servers do). For port 0
+/// the system picks the UDP port, which TCP may already use: then another port is picked (a
+/// few times), rather than failing on a collision the user did not ask for.
+async fn bind_stun(
+    addr: SocketAddr,
+) -> Result<(UdpSocket, TcpListener, SocketAddr), (Listener, SocketAddr, std::io::Error)> {
+    let mut tries = if addr.port() == 0 { 16 } else { 1 };
+    loop {
+        tries -= 1;
+        let udp = UdpSocket::bind(addr)
+            .await
+            .map_err(|e| (Listener::StunUdp, addr, e))?;
+        let bound = udp.local_addr().map_err(|e| (Listener::StunUdp, addr, e))?;
+        match TcpListener::bind(bound).await {
+            Ok(tcp) => return Ok((udp, tcp, bound)),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && tries > 0 => continue,
+            Err(e) => return Err((Listener::StunTcp, bound, e)),
+        }
+    }
+}
+
 pub async fn start(opts: &ServeOptions, log: Log) -> Result<Bound, ServeError> {
     let gate = Gate::new(opts.limits);
     let acceptor = match &opts.tls {
@@ -197,14 +218,9 @@ pub async fn start(opts: &ServeOptions, log: Log) -> Result<Bound, ServeError> {
         .map_err(bind(Listener::Http, opts.listen))?;
     let stun = match opts.stun {
         Some(addr) => {
-            let udp = UdpSocket::bind(addr)
+            let (udp, tcp, bound) = bind_stun(addr)
                 .await
-                .map_err(bind(Listener::StunUdp, addr))?;
-            let bound = udp.local_addr().map_err(bind(Listener::StunUdp, addr))?;
-            // TCP on the same port as UDP (as STUN servers do).
-            let tcp = TcpListener::bind(bound)
-                .await
-                .map_err(bind(Listener::StunTcp, bound))?;
+                .map_err(|(what, at, e)| bind(what, at)(e))?;
             tokio::spawn(stun_udp(udp, log.clone()));
             tokio::spawn(stun_tcp(tcp, gate.clone(), log.clone()));
             Some(bound)
@@ -322,4 +338,29 @@ async fn route(
         ),
         _ => text(StatusCode::NOT_FOUND, "not found\n"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn stun_takes_one_port_for_udp_and_tcp_and_names_a_taken_one() {
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let (udp, tcp, bound) = bind_stun(any).await.unwrap();
+        assert_eq!(udp.local_addr().unwrap(), bound);
+        assert_eq!(tcp.local_addr().unwrap(), bound);
+        // A port asked for by the user whose TCP side is taken: said, not replaced.
+        let taken = TcpListener::bind(any).await.unwrap();
+        let port = taken.local_addr().unwrap();
+        match bind_stun(port).await {
+            Err((Listener::StunTcp, at, e)) => {
+                assert_eq!(at, port);
+                assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse);
+            }
+            // The UDP port may be taken too, by chance: then UDP says so.
+            Err((Listener::StunUdp, ..)) => {}
+            other => panic!("{:?}", other.map(|(_, _, b)| b)),
+        }
+    }
 }
