@@ -79,10 +79,15 @@ pub fn profile(data: &[u8]) {
     };
     match preflight::profile::parse("fuzz.toml", text) {
         Ok(p) => {
-            let levels = preflight::profile::network::NetworkFacts::bundled()
-                .expect("the bundled network facts load")
-                .quality;
-            let _ = preflight::report::profiles::describe(&p, &levels, preflight::report::Lang::En);
+            // The bundled levels, parsed once rather than for every input.
+            static LEVELS: std::sync::OnceLock<preflight::profile::network::QualityLimits> =
+                std::sync::OnceLock::new();
+            let levels = LEVELS.get_or_init(|| {
+                preflight::profile::network::NetworkFacts::bundled()
+                    .expect("the bundled network facts load")
+                    .quality
+            });
+            let _ = preflight::report::profiles::describe(&p, levels, preflight::report::Lang::En);
             let p = if p.needs_server() {
                 p.with_server("bbb.example.test")
             } else {

@@ -190,4 +190,14 @@ impl Judgement {
             Judgement::Poor { critical, .. } => *critical,
         }
     }
+
+    /// The good level a figure crossed (None when that figure was fine, or nothing answered).
+    pub fn good_level(&self, m: Measure) -> Option<f64> {
+        match self {
+            Judgement::Poor { crossed, .. } => {
+                crossed.iter().find(|c| c.measure == m).map(|c| c.good)
+            }
+            Judgement::NoAnswer => None,
+        }
+    }
 }

@@ -76,13 +76,8 @@ fn measure_problems(r: &Report, l: Lang) -> Vec<(String, Option<String>)> {
                     ),
                     Some({
                         // The loss the platform's levels tolerate (1 % unless its profile says).
-                        let good = o.facts.quality.as_ref().and_then(|j| match j {
-                            crate::model::Judgement::Poor { crossed, .. } => crossed
-                                .iter()
-                                .find(|c| c.measure == crate::model::Measure::Loss)
-                                .map(|c| c.good),
-                            crate::model::Judgement::NoAnswer => None,
-                        });
+                        let good = (o.facts.quality.as_ref())
+                            .and_then(|j| j.good_level(crate::model::Measure::Loss));
                         words(l).ask_find_udp_loss(&l.num(good.unwrap_or(1.0)))
                     }),
                 ),
